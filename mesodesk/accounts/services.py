@@ -1,0 +1,132 @@
+"""Writes of accounts data: organizations, clinics, users, memberships and API tokens.
+
+Accounts sit below the audit app in the dependency order, but issuing and revoking API tokens
+and choosing a clinic are security events the audit trail must hold; these functions therefore
+import the audit service (see docs/ARCHITECTURE.md, "Where the layering bends").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from mesodesk.accounts.actor import Actor
+from mesodesk.accounts.choices import Role
+from mesodesk.accounts.models import ApiToken, Clinic, Membership, Organization, User
+from mesodesk.core.errors import FieldErrors, NotFound, ObjectId
+
+TOKEN_PREFIX = "mdk_"  # noqa: S105 - a public prefix that makes leaked tokens greppable
+
+
+def organization_create(*, name: str) -> Organization:
+    return Organization.objects.create(name=name)
+
+
+def clinic_create(
+    *,
+    organization: Organization,
+    name: str,
+    time_zone: str = "Europe/London",
+    email: str = "",
+    phone: str = "",
+    address: str = "",
+) -> Clinic:
+    clinic = Clinic(
+        organization=organization,
+        name=name,
+        time_zone=time_zone,
+        email=email,
+        phone=phone,
+        address=address,
+    )
+    clinic.full_clean()
+    clinic.save()
+    return clinic
+
+
+def user_create(
+    *, email: str, full_name: str, password: str | None = None, is_staff: bool = False
+) -> User:
+    return User.objects.create_user(
+        email=email, password=password, full_name=full_name, is_staff=is_staff
+    )
+
+
+def membership_grant(*, user: User, clinic: Clinic, role: Role | str) -> Membership:
+    membership, _ = Membership.objects.update_or_create(
+        user=user, clinic=clinic, defaults={"role": role, "is_active": True}
+    )
+    return membership
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    raw_key: str
+
+
+def api_token_issue(*, actor: Actor, name: str, days: int | None = 90) -> IssuedToken:
+    """Issues a bearer token for the actor's membership; the raw key is shown once."""
+    from mesodesk.audit.services import audit_event_record
+
+    name = name.strip()
+    errors: dict[str, list[str]] = {}
+    if not name or len(name) > 100:
+        errors["name"] = ["Give the token a name of at most 100 characters."]
+    if days is not None and not 1 <= days <= 365:
+        errors["days"] = ["Choose between 1 and 365 days."]
+    if errors:
+        raise FieldErrors(errors)
+    membership = Membership.objects.get(user=actor.user, clinic=actor.clinic, is_active=True)
+    raw_key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            membership=membership,
+            name=name,
+            key_hash=hashlib.sha256(raw_key.encode()).hexdigest(),
+            prefix=raw_key[:10],
+            expires_at=timezone.now() + dt.timedelta(days=days) if days else None,
+        )
+        audit_event_record(actor=actor, action="create", obj=token, summary=f"API token {name}")
+    return IssuedToken(token=token, raw_key=raw_key)
+
+
+def api_token_revoke(*, actor: Actor, token_id: ObjectId) -> ApiToken:
+    from mesodesk.audit.services import audit_event_record
+
+    with transaction.atomic():
+        try:
+            token = ApiToken.objects.select_for_update().get(
+                pk=token_id, membership__user=actor.user
+            )
+        except (ApiToken.DoesNotExist, ValueError) as exc:
+            raise NotFound("No such token.") from exc
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at", "updated_at"])
+            audit_event_record(
+                actor=actor,
+                action="update",
+                obj=token,
+                changes={"revoked_at": [None, token.revoked_at]},
+            )
+    return token
+
+
+def api_token_touch(*, token: ApiToken) -> None:
+    """Records when a token was last used (at most once a minute, to keep reads cheap)."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+
+
+def clinic_select(*, actor: Actor) -> None:
+    """Records that the user switched to this clinic."""
+    from mesodesk.audit.services import audit_event_record
+
+    audit_event_record(actor=actor, action="select_clinic", obj=actor.clinic)

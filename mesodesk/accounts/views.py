@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from mesodesk.accounts.access import request_actor
+from mesodesk.accounts.actor import actor_for_membership
+from mesodesk.accounts.forms import ApiTokenForm, LoginForm
+from mesodesk.accounts.middleware import ACTIVE_CLINIC_KEY
+from mesodesk.accounts.selectors import api_tokens_for_user, membership_get, memberships_for_user
+from mesodesk.accounts.services import api_token_issue, api_token_revoke, clinic_select
+from mesodesk.core.errors import FieldErrors, NotFound
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def select_clinic(request: HttpRequest) -> HttpResponse:
+    options = list(memberships_for_user(user=request.user))  # type: ignore[arg-type]
+    if request.method == "POST":
+        membership = membership_get(user=request.user, clinic_id=request.POST.get("clinic"))  # type: ignore[arg-type]
+        if membership is None:
+            messages.error(request, "Choose one of your clinics.")
+        else:
+            request.session[ACTIVE_CLINIC_KEY] = str(membership.clinic_id)
+            clinic_select(actor=actor_for_membership(membership, request))
+            return redirect("patients:list")
+    return render(request, "accounts/select_clinic.html", {"options": options})
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    form = ApiTokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = api_token_issue(
+                actor=actor, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            )
+            form = ApiTokenForm()
+        except FieldErrors as exc:
+            for field, errs in exc.errors.items():
+                form.add_error(field if field in form.fields else None, errs)
+    return render(
+        request,
+        "accounts/tokens.html",
+        {"form": form, "issued": issued, "tokens": api_tokens_for_user(user=request.user)},  # type: ignore[arg-type]
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
+    try:
+        api_token_revoke(actor=request_actor(request), token_id=token_id)
+        messages.success(request, "The token was revoked.")
+    except NotFound:
+        messages.error(request, "No such token.")
+    return redirect("accounts:tokens")

@@ -1,0 +1,24 @@
+"""The JSON API at /api/v1/ (django-ninja); each app contributes one router."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from mesodesk.core.api import TokenAuth, install_error_handlers
+from mesodesk.patients.api import router as patients_router
+
+api = NinjaAPI(
+    title="mesodesk API",
+    version="1",
+    description=(
+        "The clinical system of a mesotherapy practice. Authenticate with "
+        "`Authorization: Bearer <token>` (create tokens under API tokens in the app). "
+        "Every object belongs to the token's clinic; objects of other clinics answer 404. "
+        "Invalid input answers 422 with `errors: [{field, message}]` and saves nothing."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("/", patients_router)

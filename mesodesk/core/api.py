@@ -1,0 +1,92 @@
+"""Shared pieces of the JSON API: token auth, error shapes and exception handlers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from mesodesk.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[FieldError] = []
+
+
+def _field_path(loc: list[Any] | tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "form"}:
+        source = parts.pop(0)
+        # ninja nests a body under the parameter's name; the client never sees that name.
+        if source == "body" and len(parts) > 1:
+            parts.pop(0)
+        elif source == "body" and len(parts) == 1 and parts[0] == "payload":
+            parts = []
+    return ".".join(parts) or "__all__"
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    def validation(request: HttpRequest, exc: Any) -> HttpResponse:
+        errors = [
+            {"field": _field_path(e.get("loc", ())), "message": str(e.get("msg", "invalid"))}
+            for e in exc.errors
+        ]
+        return api.create_response(
+            request, {"detail": "Invalid input; nothing was saved.", "errors": errors}, status=422
+        )
+
+    def field_errors(request: HttpRequest, exc: Any) -> HttpResponse:
+        errors = [{"field": f, "message": m} for f, msgs in exc.errors.items() for m in msgs]
+        return api.create_response(
+            request, {"detail": "Invalid input; nothing was saved.", "errors": errors}, status=422
+        )
+
+    def not_found(request: HttpRequest, exc: Any) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+
+    def forbidden(request: HttpRequest, exc: Any) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc)}, status=403)
+
+    def conflict(request: HttpRequest, exc: Any) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc)}, status=409)
+
+    def unauthenticated(request: HttpRequest, exc: Any) -> HttpResponse:
+        return api.create_response(
+            request,
+            {"detail": "A valid API token is required (Authorization: Bearer …)."},
+            status=401,
+        )
+
+    api.add_exception_handler(NinjaValidationError, validation)
+    api.add_exception_handler(FieldErrors, field_errors)
+    api.add_exception_handler(NotFound, not_found)
+    api.add_exception_handler(PermissionDenied, forbidden)
+    api.add_exception_handler(Conflict, conflict)
+    api.add_exception_handler(AuthenticationError, unauthenticated)
+
+
+class TokenAuth(HttpBearer):
+    """Bearer tokens bound to one membership; sets `request.actor` for the services."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from mesodesk.accounts.actor import actor_for_membership
+        from mesodesk.accounts.selectors import api_token_lookup
+        from mesodesk.accounts.services import api_token_touch
+
+        found = api_token_lookup(raw_key=token)
+        if found is None:
+            return None
+        api_token_touch(token=found)
+        actor = actor_for_membership(found.membership, request)
+        request.actor = actor  # type: ignore[attr-defined]
+        return actor

@@ -1,0 +1,106 @@
+"""Builds the demo chain: an organization, clinics, one user per role, synthetic patients."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from mesodesk.accounts.actor import Actor
+from mesodesk.accounts.choices import Role
+from mesodesk.accounts.models import Clinic, Organization, User
+from mesodesk.accounts.services import (
+    clinic_create,
+    membership_grant,
+    organization_create,
+    user_create,
+)
+from mesodesk.demo.synthetic import synthetic_patients
+from mesodesk.patients.services import patient_import
+
+DEMO_PASSWORD = "mesodesk-demo"  # noqa: S105 - a published demo password for local use only
+DEMO_DOMAIN = "demo.mesodesk.test"
+CLINICS = [
+    ("Riverside Clinic", "Europe/London"),
+    ("Old Town Clinic", "Europe/Paris"),
+    ("Harbour Clinic", "Europe/Berlin"),
+    ("Hillside Clinic", "Europe/Rome"),
+    ("Parkview Clinic", "Europe/Madrid"),
+]
+ROLE_USERS = [
+    (Role.PRACTITIONER, "practitioner", "Dr Alice Moreau"),
+    (Role.NURSE, "nurse", "Ben Carter"),
+    (Role.FRONT_DESK, "frontdesk", "Chloe Davies"),
+    (Role.CLINIC_ADMIN, "admin", "Dan Evans"),
+    (Role.AUDITOR, "auditor", "Eve Fischer"),
+]
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    clinics: list[str]
+
+
+def demo_logins() -> list[DemoLogin]:
+    return [
+        DemoLogin(f"{slug}@{DEMO_DOMAIN}", label, [CLINICS[0][0]])
+        for label, slug, _ in ((r.label, s, n) for r, s, n in ROLE_USERS)
+    ]
+
+
+@transaction.atomic
+def seed_demo(*, patients: int, clinics: int, seed: int = 1) -> list[Clinic]:
+    """Creates the demo chain (all or nothing); patients are spread evenly over the clinics."""
+    clinics = max(1, min(clinics, len(CLINICS)))
+    org = organization_create(name="Demo Aesthetics Group")
+    created: list[Clinic] = []
+    for index, (name, zone) in enumerate(CLINICS[:clinics]):
+        created.append(
+            clinic_create(
+                organization=org,
+                name=name,
+                time_zone=zone,
+                email=f"hello-{index + 1}@{DEMO_DOMAIN}",
+                phone="+44 20 7946 0000",
+                address=f"{index + 1} High Street",
+            )
+        )
+    users: dict[str, User] = {}
+    for role, slug, full_name in ROLE_USERS:
+        user = user_create(
+            email=f"{slug}@{DEMO_DOMAIN}",
+            full_name=full_name,
+            password=DEMO_PASSWORD,
+            is_staff=role == Role.CLINIC_ADMIN,
+        )
+        users[slug] = user
+        membership_grant(user=user, clinic=created[0], role=role)
+    for clinic in created[1:]:
+        # The admin and the practitioner work across the chain: they pick the active clinic.
+        membership_grant(user=users["admin"], clinic=clinic, role=Role.CLINIC_ADMIN)
+        membership_grant(user=users["practitioner"], clinic=clinic, role=Role.PRACTITIONER)
+    today = timezone.now().date()
+    per_clinic = [
+        patients // clinics + (1 if i < patients % clinics else 0) for i in range(clinics)
+    ]
+    for index, (clinic, count) in enumerate(zip(created, per_clinic, strict=True)):
+        actor = Actor(
+            clinic=clinic, role=Role.PRACTITIONER, user=users["practitioner"], label="seed_demo"
+        )
+        records = synthetic_patients(count, seed=seed * 1000 + index, today=today)
+        for start in range(0, len(records), BATCH):
+            patient_import(actor=actor, records=records[start : start + BATCH])
+    return created
+
+
+def demo_exists() -> bool:
+    return Organization.objects.exists()
+
+
+def today_utc() -> dt.date:
+    return timezone.now().date()

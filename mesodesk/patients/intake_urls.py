@@ -1,0 +1,9 @@
+from django.urls import path
+
+from mesodesk.patients import intake_views
+
+app_name = "intake"
+
+urlpatterns = [
+    path("<str:token>/", intake_views.answer, name="answer"),
+]

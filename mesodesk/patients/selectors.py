@@ -1,0 +1,229 @@
+"""Reads of the patient record, scoped to the actor's clinic; chart reads are audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+
+from mesodesk.accounts.actor import Actor
+from mesodesk.accounts.choices import Capability
+from mesodesk.audit.choices import AuditAction
+from mesodesk.audit.services import audit_event_record
+from mesodesk.core.errors import NotFound, ObjectId
+from mesodesk.patients.choices import IntakeStatus, VerificationStatus
+from mesodesk.patients.models import (
+    Allergy,
+    Condition,
+    IntakeLink,
+    IntakeSubmission,
+    Medication,
+    Patient,
+)
+from mesodesk.patients.validators import name_key, phone_key
+
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
+PHONE_QUERY = re.compile(r"^\+?[0-9 ()./-]+$")
+MIN_PHONE_DIGITS = 3
+RECENT_INTAKES = 5
+
+
+def patients_for(actor: Actor) -> QuerySet[Patient]:
+    actor.require(Capability.PATIENT_VIEW)
+    return Patient.objects.filter(clinic=actor.clinic)
+
+
+def _prefix_range(field_name: str, prefix: str) -> Q:
+    # A range instead of LIKE 'x%': SQLite's LIKE is case-insensitive and skips plain indexes;
+    # keys are lower-case ASCII letters and digits, so the range is exact on both databases.
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": upper})
+
+
+def _parse_date(text: str) -> dt.date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+    return None
+
+
+def search_filter(query: str) -> Q | None:
+    """The filter for a search box: a date of birth, a phone number or name prefixes."""
+    text = query.strip()
+    if not text:
+        return None
+    birth = _parse_date(text)
+    if birth is not None:
+        return Q(date_of_birth=birth)
+    if PHONE_QUERY.match(text) and sum(c.isdigit() for c in text) >= MIN_PHONE_DIGITS:
+        return _prefix_range("phone_key", phone_key(text))
+    tokens = [name_key(t) for t in re.split(r"[\s,]+", text)]
+    tokens = [t for t in tokens if t][:2]
+    if not tokens:
+        return Q(pk__in=[])
+    if len(tokens) == 1:
+        return _prefix_range("family_key", tokens[0]) | _prefix_range("given_key", tokens[0])
+    first, second = tokens
+    return (_prefix_range("given_key", first) & _prefix_range("family_key", second)) | (
+        _prefix_range("family_key", first) & _prefix_range("given_key", second)
+    )
+
+
+@dataclass(frozen=True)
+class PatientPage:
+    patients: list[Patient]
+    page: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def patient_search(
+    *, actor: Actor, query: str = "", page: int = 1, page_size: int = 25
+) -> PatientPage:
+    """One page of the clinic's patients matching `query`, ordered by family then given name."""
+    page = max(1, page)
+    qs = patients_for(actor).only(
+        "id",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "sex",
+        "phone",
+        "email",
+        "family_key",
+        "given_key",
+    )
+    condition = search_filter(query)
+    if condition is not None:
+        qs = qs.filter(condition)
+    offset = (page - 1) * page_size
+    rows = list(qs.order_by("family_key", "given_key", "id")[offset : offset + page_size + 1])
+    return PatientPage(patients=rows[:page_size], page=page, has_next=len(rows) > page_size)
+
+
+def patient_get(*, actor: Actor, patient_id: ObjectId) -> Patient:
+    """A patient of the actor's clinic (demographics), or NotFound."""
+    try:
+        return patients_for(actor).get(pk=patient_id)
+    except (Patient.DoesNotExist, ValidationError, ValueError) as exc:
+        raise NotFound("No such patient in this clinic.") from exc
+
+
+def conditions_for(*, actor: Actor, patient_id: uuid.UUID) -> QuerySet[Condition]:
+    actor.require(Capability.CLINICAL_VIEW)
+    return (
+        Condition.objects.filter(clinic=actor.clinic, patient_id=patient_id)
+        .exclude(verification_status=VerificationStatus.ENTERED_IN_ERROR)
+        .select_related("confirmed_by")
+    )
+
+
+def medications_for(*, actor: Actor, patient_id: uuid.UUID) -> QuerySet[Medication]:
+    actor.require(Capability.CLINICAL_VIEW)
+    return Medication.objects.filter(clinic=actor.clinic, patient_id=patient_id).select_related(
+        "confirmed_by"
+    )
+
+
+def allergies_for(*, actor: Actor, patient_id: uuid.UUID) -> QuerySet[Allergy]:
+    actor.require(Capability.CLINICAL_VIEW)
+    return (
+        Allergy.objects.filter(clinic=actor.clinic, patient_id=patient_id)
+        .exclude(verification_status=VerificationStatus.ENTERED_IN_ERROR)
+        .select_related("confirmed_by")
+    )
+
+
+@dataclass(frozen=True)
+class PatientChart:
+    """What the chart page shows; history lists are empty for roles that may not see them."""
+
+    patient: Patient
+    shows_clinical: bool
+    conditions: list[Condition] = field(default_factory=list)
+    medications: list[Medication] = field(default_factory=list)
+    allergies: list[Allergy] = field(default_factory=list)
+    intake_links: list[IntakeLink] = field(default_factory=list)
+    intakes: list[IntakeSubmission] = field(default_factory=list)
+
+    @property
+    def pending_intakes(self) -> list[IntakeSubmission]:
+        return [i for i in self.intakes if i.status == IntakeStatus.PENDING]
+
+
+def patient_chart(*, actor: Actor, patient_id: ObjectId) -> PatientChart:
+    """The patient's chart for this actor; every call is recorded as a read in the audit trail."""
+    patient = patient_get(actor=actor, patient_id=patient_id)
+    shows_clinical = actor.can(Capability.CLINICAL_VIEW)
+    chart = PatientChart(
+        patient=patient,
+        shows_clinical=shows_clinical,
+        conditions=list(conditions_for(actor=actor, patient_id=patient.pk))
+        if shows_clinical
+        else [],
+        medications=list(medications_for(actor=actor, patient_id=patient.pk))
+        if shows_clinical
+        else [],
+        allergies=list(allergies_for(actor=actor, patient_id=patient.pk)) if shows_clinical else [],
+        intake_links=list(
+            IntakeLink.objects.filter(clinic=actor.clinic, patient=patient)
+            .select_related("created_by")
+            .order_by("-created_at")[:RECENT_INTAKES]
+        ),
+        intakes=list(
+            IntakeSubmission.objects.filter(clinic=actor.clinic, patient=patient)
+            .select_related("reviewed_by")
+            .order_by("-created_at")[:RECENT_INTAKES]
+        ),
+    )
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=patient,
+        patient_id=patient.pk,
+        summary="chart with history" if shows_clinical else "chart (demographics)",
+    )
+    return chart
+
+
+def intakes_pending(*, actor: Actor) -> QuerySet[IntakeSubmission]:
+    actor.require(Capability.INTAKE_REVIEW)
+    return (
+        IntakeSubmission.objects.filter(clinic=actor.clinic, status=IntakeStatus.PENDING)
+        .select_related("patient")
+        .order_by("created_at")
+    )
+
+
+def intake_get(*, actor: Actor, submission_id: ObjectId) -> IntakeSubmission:
+    actor.require(Capability.INTAKE_REVIEW)
+    try:
+        submission = IntakeSubmission.objects.select_related("patient", "reviewed_by").get(
+            pk=submission_id, clinic=actor.clinic
+        )
+    except (IntakeSubmission.DoesNotExist, ValidationError, ValueError) as exc:
+        raise NotFound("No such intake in this clinic.") from exc
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=submission,
+        patient_id=submission.patient_id,
+        summary="intake answers",
+    )
+    return submission
+
+
+def intake_links_for(*, actor: Actor, patient_id: uuid.UUID) -> QuerySet[IntakeLink]:
+    actor.require(Capability.PATIENT_VIEW)
+    return IntakeLink.objects.filter(clinic=actor.clinic, patient_id=patient_id).order_by(
+        "-created_at"
+    )

@@ -1,0 +1,314 @@
+"""Patient pages: list with live search, registration, chart, history and intake review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_htmx.http import retarget
+
+from mesodesk.accounts.access import clinic_view, request_actor
+from mesodesk.accounts.choices import Capability
+from mesodesk.core.errors import Conflict, FieldErrors, NotFound
+from mesodesk.core.htmx import form_add_errors, is_htmx, render_page
+from mesodesk.knowledge.loader import knowledge
+from mesodesk.patients import intake_services, selectors, services
+from mesodesk.patients.forms import (
+    AllergyForm,
+    ClinicalProfileForm,
+    ConditionForm,
+    DemographicsForm,
+    IntakeLinkForm,
+    IntakeRejectForm,
+    MedicationForm,
+    changed_data,
+)
+from mesodesk.patients.intake import IntakeAnswers, proposed_facts
+from mesodesk.patients.models import Allergy, Condition, Medication, Patient
+
+PAGE_SIZE = 25
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@clinic_view(Capability.PATIENT_VIEW)
+def patient_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    result = selectors.patient_search(
+        actor=request_actor(request), query=query, page=_page_number(request), page_size=PAGE_SIZE
+    )
+    return render_page(
+        request,
+        "patients/patient_list.html",
+        "patients/_patient_rows.html",
+        {"result": result, "query": query},
+    )
+
+
+def _patient_forms(
+    request: HttpRequest, patient: Patient | None
+) -> tuple[DemographicsForm, ClinicalProfileForm | None]:
+    actor = request_actor(request)
+    data = request.POST if request.method == "POST" else None
+    demographics = DemographicsForm(data, instance=patient, prefix="d")
+    clinical = (
+        ClinicalProfileForm(data, instance=patient, prefix="c")
+        if actor.can(Capability.CLINICAL_EDIT)
+        else None
+    )
+    return demographics, clinical
+
+
+def _split_errors(
+    exc: FieldErrors, demographics: DemographicsForm, clinical: ClinicalProfileForm | None
+) -> None:
+    for field, msgs in exc.errors.items():
+        form: Any = clinical if clinical is not None and field in clinical.fields else demographics
+        for message in msgs:
+            form.add_error(field if field in form.fields else None, message)
+
+
+@clinic_view(Capability.PATIENT_EDIT)
+def patient_create(request: HttpRequest) -> HttpResponse:
+    demographics, clinical = _patient_forms(request, None)
+    if request.method == "POST":
+        valid = demographics.is_valid() & (clinical is None or clinical.is_valid())
+        if valid:
+            data = changed_data(demographics) | (changed_data(clinical) if clinical else {})
+            try:
+                patient = services.patient_create(actor=request_actor(request), data=data)
+            except FieldErrors as exc:
+                _split_errors(exc, demographics, clinical)
+            else:
+                messages.success(request, f"{patient.full_name} was registered.")
+                return redirect("patients:chart", patient_id=patient.pk)
+    return render(
+        request,
+        "patients/patient_form.html",
+        {"demographics": demographics, "clinical": clinical, "patient": None},
+        status=400 if demographics.errors or (clinical and clinical.errors) else 200,
+    )
+
+
+@clinic_view(Capability.PATIENT_EDIT)
+def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    try:
+        patient = selectors.patient_get(actor=actor, patient_id=patient_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    demographics, clinical = _patient_forms(request, patient)
+    if request.method == "POST":
+        valid = demographics.is_valid() & (clinical is None or clinical.is_valid())
+        if valid:
+            data = changed_data(demographics) | (changed_data(clinical) if clinical else {})
+            try:
+                services.patient_update(actor=actor, patient_id=patient.pk, data=data)
+            except FieldErrors as exc:
+                _split_errors(exc, demographics, clinical)
+            else:
+                messages.success(request, "Saved.")
+                return redirect("patients:chart", patient_id=patient.pk)
+    return render(
+        request,
+        "patients/patient_form.html",
+        {"demographics": demographics, "clinical": clinical, "patient": patient},
+        status=400 if demographics.errors or (clinical and clinical.errors) else 200,
+    )
+
+
+@clinic_view(Capability.PATIENT_VIEW)
+def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    try:
+        chart = selectors.patient_chart(actor=actor, patient_id=patient_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    kb = knowledge()
+    return render(
+        request,
+        "patients/chart.html",
+        {
+            "chart": chart,
+            "patient": chart.patient,
+            "kb": kb,
+            "areas": [
+                kb.body_areas[a].label for a in chart.patient.target_areas if a in kb.body_areas
+            ],
+            "link_form": IntakeLinkForm(),
+        },
+    )
+
+
+# --- History items (HTMX partials inside the chart) -----------------------------------
+
+HISTORY_KINDS: dict[str, tuple[type[Any], Any, Any, Any, str]] = {
+    "condition": (
+        Condition,
+        ConditionForm,
+        services.condition_record,
+        services.condition_update,
+        "condition_id",
+    ),
+    "medication": (
+        Medication,
+        MedicationForm,
+        services.medication_record,
+        services.medication_update,
+        "medication_id",
+    ),
+    "allergy": (
+        Allergy,
+        AllergyForm,
+        services.allergy_record,
+        services.allergy_update,
+        "allergy_id",
+    ),
+}
+
+
+def _history_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
+    actor = request_actor(request)
+    return {
+        "patient": patient,
+        "kb": knowledge(),
+        "chart": {
+            "conditions": list(selectors.conditions_for(actor=actor, patient_id=patient.pk)),
+            "medications": list(selectors.medications_for(actor=actor, patient_id=patient.pk)),
+            "allergies": list(selectors.allergies_for(actor=actor, patient_id=patient.pk)),
+        },
+    }
+
+
+@clinic_view(Capability.CLINICAL_EDIT)
+def history_item_form(
+    request: HttpRequest, patient_id: str, kind: str, item_id: str | None = None
+) -> HttpResponse:
+    """Add or edit a condition, medication or allergy; answers HTMX with the history section."""
+    if kind not in HISTORY_KINDS:
+        raise Http404
+    actor = request_actor(request)
+    model, form_class, record, update, id_kwarg = HISTORY_KINDS[kind]
+    try:
+        patient = selectors.patient_get(actor=actor, patient_id=patient_id)
+        instance = (
+            model.objects.get(pk=item_id, clinic=actor.clinic, patient=patient) if item_id else None
+        )
+    except (NotFound, model.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+    form = form_class(request.POST if request.method == "POST" else None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        data = changed_data(form)
+        try:
+            if instance is None:
+                record(actor=actor, patient_id=patient.pk, data=data)
+            else:
+                data.pop("code", None)
+                update(actor=actor, data=data, **{id_kwarg: instance.pk})
+        except FieldErrors as exc:
+            form_add_errors(form, exc)
+        else:
+            if is_htmx(request):
+                response = render(
+                    request, "patients/_history.html", _history_context(request, patient)
+                )
+                return retarget(response, "#history")
+            messages.success(request, "Saved.")
+            return redirect("patients:chart", patient_id=patient.pk)
+    context = {"form": form, "patient": patient, "kind": kind, "instance": instance}
+    status = 400 if form.errors else 200
+    if is_htmx(request) and request.method == "POST" and form.errors:
+        # 4xx responses are not swapped by htmx by default; keep 200 so the errors show.
+        status = 200
+    return render_page(
+        request, "patients/history_form.html", "patients/_history_form.html", context, status=status
+    )
+
+
+# --- Intake links and review --------------------------------------------------------------
+
+
+@clinic_view(Capability.INTAKE_SEND)
+@require_POST
+def intake_link_create(request: HttpRequest, patient_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    form = IntakeLinkForm(request.POST)
+    issued = None
+    if form.is_valid():
+        try:
+            issued = intake_services.intake_link_create(
+                actor=actor,
+                patient_id=patient_id,
+                send_to=form.cleaned_data["send_to"] or "",
+                ttl_hours=form.cleaned_data["ttl_hours"],
+                base_url=request.build_absolute_uri("/"),
+            )
+        except NotFound as exc:
+            raise Http404 from exc
+        except FieldErrors as exc:
+            form_add_errors(form, exc)
+    context = {"form": form, "issued": issued, "patient_id": patient_id}
+    return render_page(
+        request,
+        "patients/intake_link.html",
+        "patients/_intake_link.html",
+        context,
+        status=200 if issued or is_htmx(request) else 400,
+    )
+
+
+@clinic_view(Capability.INTAKE_REVIEW)
+def intake_list(request: HttpRequest) -> HttpResponse:
+    pending = list(selectors.intakes_pending(actor=request_actor(request))[:200])
+    return render(request, "patients/intake_list.html", {"pending": pending})
+
+
+@clinic_view(Capability.INTAKE_REVIEW)
+def intake_review(request: HttpRequest, submission_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    try:
+        submission = selectors.intake_get(actor=actor, submission_id=submission_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    facts = proposed_facts(IntakeAnswers.model_validate(submission.answers))
+    errors: dict[str, list[str]] = {}
+    reject_form = IntakeRejectForm(request.POST if "reject" in request.POST else None)
+    if request.method == "POST":
+        try:
+            if "reject" in request.POST:
+                if reject_form.is_valid():
+                    intake_services.intake_reject(
+                        actor=actor,
+                        submission_id=submission.pk,
+                        reason=reject_form.cleaned_data["reason"],
+                    )
+                    messages.info(request, "The intake was rejected.")
+                    return redirect("patients:chart", patient_id=submission.patient_id)
+            else:
+                intake_services.intake_accept(
+                    actor=actor,
+                    submission_id=submission.pk,
+                    accepted_keys=request.POST.getlist("fact"),
+                )
+                messages.success(request, "The answers were added to the history.")
+                return redirect("patients:chart", patient_id=submission.patient_id)
+        except FieldErrors as exc:
+            errors = exc.errors
+        except Conflict as exc:
+            messages.error(request, str(exc))
+            return redirect(reverse("patients:intake_review", args=[submission.pk]))
+    return render(
+        request,
+        "patients/intake_review.html",
+        {"submission": submission, "facts": facts, "errors": errors, "reject_form": reject_form},
+        status=400 if errors or reject_form.errors else 200,
+    )

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import include, path
+
+from mesodesk.api import api
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("patients:list")
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("mesodesk.accounts.urls")),
+    path("patients/", include("mesodesk.patients.urls")),
+    path("intake/", include("mesodesk.patients.intake_urls")),
+    path("audit/", include("mesodesk.audit.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
