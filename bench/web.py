@@ -19,13 +19,13 @@ import django
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 django.setup()
 
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from mesodesk.accounts.middleware import ACTIVE_CLINIC_KEY  # noqa: E402
-from mesodesk.accounts.models import Membership  # noqa: E402
-from mesodesk.patients.models import Condition, Medication, Patient  # noqa: E402
+from mesodesk.accounts.middleware import ACTIVE_CLINIC_KEY
+from mesodesk.accounts.models import Membership
+from mesodesk.patients.models import Condition, Medication, Patient
 
 WARMUP = 20
 ROUNDS = 400
@@ -89,16 +89,19 @@ def main() -> None:
 
     total = Patient.objects.filter(clinic=membership.clinic).count()
     sample = list(Patient.objects.filter(clinic=membership.clinic).order_by("?")[:500])
-    rich_ids = set(
-        Medication.objects.filter(clinic=membership.clinic).values_list("patient_id", flat=True)[:200]
-    )
-    rich = [p for p in Patient.objects.filter(pk__in=rich_ids)]
+    medicated = Medication.objects.filter(clinic=membership.clinic)
+    rich = list(Patient.objects.filter(pk__in=medicated.values_list("patient_id")[:200]))
     conditions_max = max(
-        (Condition.objects.filter(patient=p).count() + Medication.objects.filter(patient=p).count()
-         for p in rich[:50]), default=0,
+        (
+            Condition.objects.filter(patient=p).count()
+            + Medication.objects.filter(patient=p).count()
+            for p in rich[:50]
+        ),
+        default=0,
     )
-    chart_urls = [f"/patients/{rng.choice(sample if i % 2 else rich or sample).pk}/"
-                  for i in range(ROUNDS)]
+    chart_urls = [
+        f"/patients/{rng.choice(sample if i % 2 else rich or sample).pk}/" for i in range(ROUNDS)
+    ]
 
     results = {
         "label": args.label,
@@ -110,9 +113,9 @@ def main() -> None:
     print(json.dumps(results))
     print(
         f"| {args.label} | search | {results['search']['p50_ms']} | {results['search']['p95_ms']} "
-        f"| {results['search']['queries_min']}–{results['search']['queries_max']} |\n"
+        f"| {results['search']['queries_min']}-{results['search']['queries_max']} |\n"
         f"| {args.label} | chart | {results['chart']['p50_ms']} | {results['chart']['p95_ms']} "
-        f"| {results['chart']['queries_min']}–{results['chart']['queries_max']} |",
+        f"| {results['chart']['queries_min']}-{results['chart']['queries_max']} |",
         flush=True,
     )
 

@@ -10,6 +10,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 from mesodesk.accounts.actor import actor_for_membership
 from mesodesk.accounts.selectors import membership_get, memberships_for_user
@@ -70,6 +71,11 @@ class ActiveClinicMiddleware:
                     request.session[ACTIVE_CLINIC_KEY] = str(membership.clinic_id)
             if membership is not None:
                 request.actor = actor_for_membership(membership, request)  # type: ignore[attr-defined]
+                # Pages show times in the clinic's own time zone.
+                timezone.activate(membership.clinic.zone)
             elif not request.path.startswith(CLINIC_EXEMPT_PREFIXES):
                 return redirect("accounts:select_clinic")
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -95,3 +95,193 @@ class Scale(Sourced):
 class Meta(Strict):
     version: str
     reference: str
+
+
+# --- Ingredients --------------------------------------------------------------------------
+
+LimitKind = Literal[
+    "mg_per_session",  # total amount per session, in mg
+    "mg_per_kg",  # per kg of body weight per session, capped by cap_mg
+    "ml_per_session",  # total volume of the product line per session
+    "ml_per_injection",
+    "injections_per_session",
+    "units_per_session",  # enzyme units (hyaluronidase)
+    "min_interval_days",  # between sessions
+    "max_sessions",  # per course
+]
+
+
+class Limit(Sourced):
+    """A dose or schedule limit of one ingredient; `hard` limits block, others warn."""
+
+    kind: LimitKind
+    value: float
+    cap_mg: float | None = None
+    when: Literal["always", "with_epinephrine", "without_epinephrine"] = "always"
+    hard: bool = False
+
+    @model_validator(mode="after")
+    def _cap_for_per_kg(self) -> Limit:
+        if self.kind == "mg_per_kg" and self.cap_mg is None:
+            raise ValueError("a mg_per_kg limit needs cap_mg")
+        if self.hard and self.configurable and not self.sources:
+            raise ValueError("an unsourced limit cannot be hard")
+        return self
+
+
+class Ingredient(Sourced):
+    code: Code
+    name: str
+    ingredient_class: str
+    synonyms: tuple[str, ...] = ()
+    allergy_groups: tuple[str, ...] = ()
+    regulatory_note: str
+    off_label: bool = True
+    flags: tuple[Literal["not_approved_for_injection", "alcohol_or_oil_based"], ...] = ()
+    limits: tuple[Limit, ...] = ()
+    unit: Literal["mg", "units"] = "mg"
+    common_reactions: str = ""
+
+
+# --- Indications ---------------------------------------------------------------------------
+
+
+class Indication(Sourced):
+    code: Code
+    label: str
+    patient_label: str
+    areas: tuple[str, ...]
+    evidence_level: Literal["RCT", "CT", "Obs", "Cons", "none"]
+    evidence_summary: str
+    patient_evidence: str
+    approved_products: str = ""
+
+
+# --- Contraindication rules ---------------------------------------------------------------
+
+
+class ConditionTrigger(Strict):
+    """The condition is present, optionally only in some clinical statuses or recently."""
+
+    kind: Literal["condition"]
+    code: str
+    clinical_status: tuple[str, ...] = ()
+    within_months: int | None = None  # onset (dated conditions) within this many months
+
+
+class RemissionTrigger(Strict):
+    """Cancer (or another condition) in remission for less than `months`."""
+
+    kind: Literal["remission_within"]
+    code: str
+    months: int
+
+
+class SiteTrigger(Strict):
+    """The condition is present at one of the planned areas (or its site is not recorded)."""
+
+    kind: Literal["condition_at_site"]
+    code: str
+
+
+class MedicationTrigger(Strict):
+    """An active medicine of the class (or one stopped within `within_months`)."""
+
+    kind: Literal["medication_class"]
+    code: str
+    min_count: int = 1
+    within_months: int | None = None
+
+
+class AllergyToIngredientTrigger(Strict):
+    """An allergy to a planned ingredient, by name, synonym or allergy group."""
+
+    kind: Literal["allergy_to_ingredient"]
+
+
+class AllergyGroupTrigger(Strict):
+    """An allergy recorded against this group (e.g. bee/wasp venom for hyaluronidase)."""
+
+    kind: Literal["allergy_group"]
+    code: str
+
+
+class AgeTrigger(Strict):
+    kind: Literal["age_below"]
+    years: int
+
+
+class AreaTrigger(Strict):
+    """A scoped ingredient planned outside `allowed_areas` (label-restricted products)."""
+
+    kind: Literal["area_outside"]
+    allowed_areas: tuple[str, ...]
+
+
+class IngredientFlagTrigger(Strict):
+    kind: Literal["ingredient_flag"]
+    flag: str
+
+
+Trigger = (
+    ConditionTrigger
+    | RemissionTrigger
+    | SiteTrigger
+    | MedicationTrigger
+    | AllergyToIngredientTrigger
+    | AllergyGroupTrigger
+    | AgeTrigger
+    | AreaTrigger
+    | IngredientFlagTrigger
+)
+
+
+class RuleScope(Strict):
+    """Where a rule applies; an empty list means everywhere."""
+
+    indications: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    ingredients: tuple[str, ...] = ()
+    sexes: tuple[Literal["female", "male", "other", "unknown"], ...] = ()
+
+
+class Rule(Sourced):
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9-]+$")
+    title: str
+    severity: Literal["absolute", "relative"]
+    overridable: bool = True
+    trigger: Trigger = Field(discriminator="kind")
+    scope: RuleScope = RuleScope()
+    explanation: str
+    resolution: str
+    requires_answer: bool = True
+
+
+# --- Aftercare and adverse events ----------------------------------------------------------
+
+
+class AftercareItem(Sourced):
+    code: Code
+    kind: Literal["avoid", "expect", "warning", "care"]
+    text: str
+    hours: int | None = None
+    range_note: str = ""
+    regions: tuple[str, ...] = ()  # face/neck/scalp/body; empty = all
+    areas: tuple[str, ...] = ()
+    ingredients: tuple[str, ...] = ()
+    periocular_hours: int | None = None
+
+
+class AdverseEventTerm(Sourced):
+    code: Code
+    label: str
+    category: Literal["common", "serious", "delayed"]
+    frequency: str = ""
+    course: str = ""
+    serious_by_default: bool = False
+
+
+class SeverityGrade(Sourced):
+    grade: int = Field(ge=1, le=5)
+    label: str
+    definition: str

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from mesodesk.core.maintenance import database_optimize
 from mesodesk.demo.seed import DEMO_PASSWORD, demo_exists, demo_logins, seed_demo
 
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         clinics = seed_demo(
             patients=options["patients"], clinics=options["clinics"], seed=options["seed"]
         )
+        database_optimize()  # a bulk load leaves the query planner without statistics
         self.stdout.write(f"Seeded {options['patients']} patients in {len(clinics)} clinic(s).")
         self._print_logins()
 

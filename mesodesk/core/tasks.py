@@ -1,0 +1,13 @@
+"""Periodic upkeep jobs (huey)."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from mesodesk.core.maintenance import database_optimize
+
+
+@db_periodic_task(crontab(hour="3", minute="17"))
+def refresh_database_statistics() -> None:
+    database_optimize()
