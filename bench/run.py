@@ -65,6 +65,7 @@ def main() -> int:
                     "1",
                     "--seed",
                     "1",
+                    "--no-screen",
                 ],
                 cwd=ROOT,
                 env=env,

@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from mesodesk.core.api import TokenAuth, install_error_handlers
 from mesodesk.patients.api import router as patients_router
+from mesodesk.screening.api import router as screening_router
 
 api = NinjaAPI(
     title="mesodesk API",
@@ -22,3 +23,4 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", patients_router)
+api.add_router("/", screening_router)

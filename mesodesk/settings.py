@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "mesodesk.audit",
     "mesodesk.notifications",
     "mesodesk.patients",
+    "mesodesk.screening",
     "mesodesk.demo",
 ]
 

@@ -21,6 +21,8 @@ urlpatterns = [
     path("patients/", include("mesodesk.patients.urls")),
     path("intake/", include("mesodesk.patients.intake_urls")),
     path("audit/", include("mesodesk.audit.urls")),
+    path("screening/", include("mesodesk.screening.urls")),
+    path("knowledge/", include("mesodesk.knowledge.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -25,7 +25,8 @@ class Capability(StrEnum):
     INTAKE_SEND = "intake.send"
     INTAKE_REVIEW = "intake.review"  # accept intake answers into the history
     AUDIT_VIEW = "audit.view"
-    CLINIC_MANAGE = "clinic.manage"
+    CLINIC_MANAGE = "clinic.manage"  # users, catalog, stock, protocols, knowledge settings
+    SCREENING_OVERRIDE = "screening.override"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -37,6 +38,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.CLINICAL_EDIT,
             Capability.INTAKE_SEND,
             Capability.INTAKE_REVIEW,
+            Capability.SCREENING_OVERRIDE,
         }
     ),
     Role.NURSE: frozenset(

@@ -19,6 +19,7 @@ from mesodesk.accounts.services import (
 )
 from mesodesk.demo.synthetic import synthetic_patients
 from mesodesk.patients.services import patient_import
+from mesodesk.screening.services import screening_refresh
 
 DEMO_PASSWORD = "mesodesk-demo"  # noqa: S105 - a published demo password for local use only
 DEMO_DOMAIN = "demo.mesodesk.test"
@@ -54,7 +55,7 @@ def demo_logins() -> list[DemoLogin]:
 
 
 @transaction.atomic
-def seed_demo(*, patients: int, clinics: int, seed: int = 1) -> list[Clinic]:
+def seed_demo(*, patients: int, clinics: int, seed: int = 1, screen: bool = True) -> list[Clinic]:
     """Creates the demo chain (all or nothing); patients are spread evenly over the clinics."""
     clinics = max(1, min(clinics, len(CLINICS)))
     org = organization_create(name="Demo Aesthetics Group")
@@ -95,6 +96,10 @@ def seed_demo(*, patients: int, clinics: int, seed: int = 1) -> list[Clinic]:
         records = synthetic_patients(count, seed=seed * 1000 + index, today=today)
         for start in range(0, len(records), BATCH):
             patient_import(actor=actor, records=records[start : start + BATCH])
+        if screen:
+            for record in records:
+                if record.id is not None:
+                    screening_refresh(actor=actor, patient_id=record.id)
     return created
 
 

@@ -97,6 +97,8 @@ def _add_history(
     age: int,
 ) -> None:
     checked = today - dt.timedelta(days=rng.randint(0, 60))
+    record.patient["medications_reviewed_on"] = checked
+    record.patient["allergies_reviewed_on"] = checked
     positives: set[str] = set()
     if sex == "female" and 18 <= age <= 45 and rng.random() < 0.05:
         positives.add("pregnancy")

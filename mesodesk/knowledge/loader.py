@@ -21,6 +21,8 @@ from mesodesk.knowledge import schema
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 M = TypeVar("M", bound=BaseModel)
+# Files that hold more than one kind of entry, and the other kinds they may hold.
+SHARED_FILES = {"adverse_events.toml": {"term", "grade"}}
 
 
 class KnowledgeError(ValueError):
@@ -29,7 +31,7 @@ class KnowledgeError(ValueError):
 
 @dataclass(frozen=True)
 class KnowledgeBase:
-    """The validated knowledge base; every mapping is keyed by code (or source id)."""
+    """The validated knowledge base; every mapping is keyed by code (or id, key, grade)."""
 
     version: str
     reference: str
@@ -39,9 +41,19 @@ class KnowledgeBase:
     allergy_groups: Mapping[str, schema.AllergyGroup]
     body_areas: Mapping[str, schema.BodyArea]
     scales: Mapping[str, schema.Scale]
+    ingredients: Mapping[str, schema.Ingredient]
+    indications: Mapping[str, schema.Indication]
+    rules: Mapping[str, schema.Rule]
+    settings: Mapping[str, schema.Setting]
+    aftercare: Mapping[str, schema.AftercareItem]
+    adverse_event_terms: Mapping[str, schema.AdverseEventTerm]
+    severity_grades: Mapping[str, schema.SeverityGrade]
 
-    def source_labels(self, ids: Iterable[str]) -> list[schema.Source]:
-        return [self.sources[i] for i in ids]
+    def cite(self, ids: Iterable[str]) -> list[schema.Source]:
+        return [self.sources[i] for i in ids if i in self.sources]
+
+    def setting(self, key: str) -> int:
+        return self.settings[key].value
 
 
 def _read(data_dir: Path, name: str) -> dict[str, Any]:
@@ -55,14 +67,16 @@ def _read(data_dir: Path, name: str) -> dict[str, Any]:
         raise KnowledgeError(f"{name}: not valid TOML ({exc})") from exc
 
 
-def _entries(data_dir: Path, name: str, key: str, model: type[M]) -> dict[str, M]:
+def _entries(
+    data_dir: Path, name: str, key: str, model: type[M], id_field: str = "code"
+) -> dict[str, M]:
     raw = _read(data_dir, name)
-    unknown = set(raw) - {key}
+    unknown = set(raw) - {key} - SHARED_FILES.get(name, set())
     if unknown:
         raise KnowledgeError(f"{name}: unexpected top-level keys {sorted(unknown)}")
     result: dict[str, M] = {}
     for index, item in enumerate(raw.get(key, [])):
-        label = item.get("code") or item.get("id") or f"#{index + 1}"
+        label = item.get(id_field) or f"#{index + 1}"
         try:
             entry = model.model_validate(item)
         except ValidationError as exc:
@@ -71,7 +85,7 @@ def _entries(data_dir: Path, name: str, key: str, model: type[M]) -> dict[str, M
                 for err in exc.errors()
             )
             raise KnowledgeError(f"{name}: {key} {label!r}: {problems}") from exc
-        code = str(getattr(entry, "code", None) or getattr(entry, "id", ""))
+        code = str(getattr(entry, id_field))
         if code in result:
             raise KnowledgeError(f"{name}: {key} {code!r} is defined twice")
         result[code] = entry
@@ -88,18 +102,70 @@ def _digest(data_dir: Path) -> str:
     return sha.hexdigest()[:12]
 
 
+def _cited(entry: object) -> Iterable[str]:
+    yield from getattr(entry, "sources", ())
+    for limit in getattr(entry, "limits", ()):
+        yield from limit.sources
+
+
 def _check_sources(kb: KnowledgeBase) -> None:
     groups: dict[str, Mapping[str, Any]] = {
         "conditions.toml": kb.conditions,
         "medication_classes.toml": kb.medication_classes,
         "allergy_groups.toml": kb.allergy_groups,
         "scales.toml": kb.scales,
+        "ingredients.toml": kb.ingredients,
+        "indications.toml": kb.indications,
+        "rules.toml": kb.rules,
+        "settings.toml": kb.settings,
+        "aftercare.toml": kb.aftercare,
+        "adverse_events.toml": {**kb.adverse_event_terms, **kb.severity_grades},
     }
     for filename, entries in groups.items():
         for code, entry in entries.items():
-            for source_id in getattr(entry, "sources", ()):
+            for source_id in _cited(entry):
                 if source_id not in kb.sources:
                     raise KnowledgeError(f"{filename}: {code!r} cites unknown source {source_id!r}")
+
+
+def _require(
+    filename: str, owner: str, what: str, codes: Iterable[str], known: Mapping[str, Any]
+) -> None:
+    for code in codes:
+        if code and code not in known:
+            raise KnowledgeError(f"{filename}: {owner!r} names unknown {what} {code!r}")
+
+
+def _check_references(kb: KnowledgeBase) -> None:
+    """Every code an entry names must exist in the file that defines it."""
+    for code, area in kb.body_areas.items():
+        _require("body_areas.toml", code, "area", [area.within], kb.body_areas)
+    for code, ingredient in kb.ingredients.items():
+        _require(
+            "ingredients.toml", code, "allergy group", ingredient.allergy_groups, kb.allergy_groups
+        )
+    for code, indication in kb.indications.items():
+        _require("indications.toml", code, "area", indication.areas, kb.body_areas)
+    for code, item in kb.aftercare.items():
+        _require("aftercare.toml", code, "area", item.areas, kb.body_areas)
+        _require("aftercare.toml", code, "ingredient", item.ingredients, kb.ingredients)
+    for rule_id, rule in kb.rules.items():
+        trigger = rule.trigger
+        if isinstance(
+            trigger, schema.ConditionTrigger | schema.RemissionTrigger | schema.SiteTrigger
+        ):
+            _require("rules.toml", rule_id, "condition", [trigger.code], kb.conditions)
+        elif isinstance(trigger, schema.MedicationTrigger):
+            _require(
+                "rules.toml", rule_id, "medication class", [trigger.code], kb.medication_classes
+            )
+        elif isinstance(trigger, schema.AllergyGroupTrigger):
+            _require("rules.toml", rule_id, "allergy group", [trigger.code], kb.allergy_groups)
+        elif isinstance(trigger, schema.AreaTrigger):
+            _require("rules.toml", rule_id, "area", trigger.allowed_areas, kb.body_areas)
+        _require("rules.toml", rule_id, "indication", rule.scope.indications, kb.indications)
+        _require("rules.toml", rule_id, "ingredient", rule.scope.ingredients, kb.ingredients)
+        _require("rules.toml", rule_id, "area", rule.scope.areas, kb.body_areas)
 
 
 def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
@@ -110,7 +176,7 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     kb = KnowledgeBase(
         version=f"{meta.version}+{_digest(data_dir)}",
         reference=meta.reference,
-        sources=_entries(data_dir, "sources.toml", "source", schema.Source),
+        sources=_entries(data_dir, "sources.toml", "source", schema.Source, id_field="id"),
         conditions=_entries(data_dir, "conditions.toml", "condition", schema.Condition),
         medication_classes=_entries(
             data_dir, "medication_classes.toml", "medication_class", schema.MedicationClass
@@ -120,8 +186,20 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         ),
         body_areas=_entries(data_dir, "body_areas.toml", "area", schema.BodyArea),
         scales=_entries(data_dir, "scales.toml", "scale", schema.Scale),
+        ingredients=_entries(data_dir, "ingredients.toml", "ingredient", schema.Ingredient),
+        indications=_entries(data_dir, "indications.toml", "indication", schema.Indication),
+        rules=_entries(data_dir, "rules.toml", "rule", schema.Rule, id_field="id"),
+        settings=_entries(data_dir, "settings.toml", "setting", schema.Setting, id_field="key"),
+        aftercare=_entries(data_dir, "aftercare.toml", "item", schema.AftercareItem),
+        adverse_event_terms=_entries(
+            data_dir, "adverse_events.toml", "term", schema.AdverseEventTerm
+        ),
+        severity_grades=_entries(
+            data_dir, "adverse_events.toml", "grade", schema.SeverityGrade, id_field="grade"
+        ),
     )
     _check_sources(kb)
+    _check_references(kb)
     return kb
 
 

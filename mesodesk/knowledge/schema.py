@@ -72,6 +72,7 @@ class BodyArea(Strict):
     label: str
     region: Literal["face", "neck", "scalp", "body"]
     periocular: bool = False
+    within: str = ""  # a larger area that contains this one (cheeks within full_face)
 
 
 class ScaleLevel(Strict):
@@ -285,3 +286,9 @@ class SeverityGrade(Sourced):
     grade: int = Field(ge=1, le=5)
     label: str
     definition: str
+
+
+class Setting(Sourced):
+    key: str
+    label: str
+    value: int = Field(ge=0)

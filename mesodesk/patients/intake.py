@@ -100,7 +100,7 @@ class ProposedFact:
     """One fact the intake proposes for the history; `key` identifies it on the review form."""
 
     key: str
-    kind: Literal["condition", "medication", "allergy", "measurement", "profile"]
+    kind: Literal["condition", "medication", "allergy", "review", "measurement", "profile"]
     description: str
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -166,6 +166,30 @@ def proposed_facts(answers: IntakeAnswers) -> list[ProposedFact]:
                 data=allergy.model_dump(mode="json"),
             )
         )
+    facts.append(
+        ProposedFact(
+            key="review:medications",
+            kind="review",
+            description="Medicine list complete: "
+            + (
+                "takes no medicines"
+                if answers.no_medications
+                else f"{len(answers.medications)} listed"
+            ),
+            data={"which": "medications"},
+        )
+    )
+    facts.append(
+        ProposedFact(
+            key="review:allergies",
+            kind="review",
+            description="Allergy list complete: "
+            + (
+                "no known allergies" if answers.no_allergies else f"{len(answers.allergies)} listed"
+            ),
+            data={"which": "allergies"},
+        )
+    )
     if answers.weight_kg is not None or answers.height_cm is not None:
         facts.append(
             ProposedFact(

@@ -39,6 +39,7 @@ from mesodesk.patients.models import (
     Medication,
     Patient,
 )
+from mesodesk.patients.signals import history_batch
 
 _SIGNER = signing.Signer(salt="mesodesk.intake-link", sep=".")
 MAX_TTL_HOURS = 24 * 14
@@ -277,6 +278,10 @@ def _accept_fact(actor: Actor, patient: Patient, fact: ProposedFact, asserted_on
             data={**fact.data, "asserted_on": asserted_on},
             source=FactSource.INTAKE,
         )
+    elif fact.kind == "review":
+        patient_services.history_list_review(
+            actor=actor, patient_id=patient.pk, which=fact.data["which"], on=asserted_on
+        )
     elif fact.kind == "measurement":
         update = {k: v for k, v in fact.data.items() if v is not None}
         patient_services.patient_update(
@@ -310,17 +315,18 @@ def intake_accept(
             raise FieldErrors({key: ["Not a fact of this intake."] for key in unknown})
         asserted_on = submission.created_at.astimezone(actor.clinic.zone).date()
         errors: dict[str, list[str]] = {}
-        for key in facts:
-            if key not in accepted_keys:
-                continue
-            try:
-                with transaction.atomic():
-                    _accept_fact(actor, submission.patient, facts[key], asserted_on)
-            except FieldErrors as exc:
-                errors[key] = [f"{field}: {' '.join(m)}" for field, m in exc.errors.items()]
-        if errors:
-            transaction.set_rollback(True)
-            raise FieldErrors(errors)
+        with history_batch():
+            for key in facts:
+                if key not in accepted_keys:
+                    continue
+                try:
+                    with transaction.atomic():
+                        _accept_fact(actor, submission.patient, facts[key], asserted_on)
+                except FieldErrors as exc:
+                    errors[key] = [f"{field}: {' '.join(m)}" for field, m in exc.errors.items()]
+            if errors:
+                transaction.set_rollback(True)
+                raise FieldErrors(errors)
         submission.status = IntakeStatus.ACCEPTED
         submission.reviewed_by = actor.user
         submission.reviewed_at = timezone.now()

@@ -80,6 +80,11 @@ class Patient(BaseModel):
     target_areas = models.JSONField(
         default=_target_areas_default, blank=True, validators=[validate_body_areas]
     )
+    # The dates the medication and allergy lists were last confirmed complete ("no known
+    # allergies" is an allergy list confirmed empty): screening needs to tell an empty list
+    # from an unasked question.
+    medications_reviewed_on = models.DateField(null=True, blank=True)
+    allergies_reviewed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["family_key", "given_key", "id"]

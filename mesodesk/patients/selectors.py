@@ -265,3 +265,42 @@ def intake_links_for(*, actor: Actor, patient_id: uuid.UUID) -> QuerySet[IntakeL
     return IntakeLink.objects.filter(clinic=actor.clinic, patient_id=patient_id).order_by(
         "-created_at"
     )
+
+
+@dataclass(frozen=True)
+class HistorySnapshot:
+    patient: Patient
+    conditions: list[Condition]
+    medications: list[Medication]
+    allergies: list[Allergy]
+
+
+def history_snapshot(*, clinic_id: uuid.UUID, patient_id: ObjectId) -> HistorySnapshot:
+    """The facts clinical engines read (screening), scoped to a clinic but not to a role:
+    engines run as a consequence of permitted writes, and what they store is shown through
+    role-checked pages. Entered-in-error items are left out."""
+    try:
+        patient = Patient.objects.get(pk=patient_id, clinic_id=clinic_id)
+    except (Patient.DoesNotExist, ValidationError, ValueError) as exc:
+        raise NotFound("No such patient in this clinic.") from exc
+    return HistorySnapshot(
+        patient=patient,
+        conditions=list(
+            Condition.objects.filter(clinic_id=clinic_id, patient=patient).exclude(
+                verification_status=VerificationStatus.ENTERED_IN_ERROR
+            )
+        ),
+        medications=list(
+            Medication.objects.filter(clinic_id=clinic_id, patient=patient).exclude(
+                status="entered-in-error"
+            )
+        ),
+        allergies=list(
+            Allergy.objects.filter(clinic_id=clinic_id, patient=patient).exclude(
+                verification_status__in=[
+                    VerificationStatus.ENTERED_IN_ERROR,
+                    VerificationStatus.REFUTED,
+                ]
+            )
+        ),
+    )

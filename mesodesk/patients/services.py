@@ -30,6 +30,7 @@ from mesodesk.audit.services import (
 from mesodesk.core.errors import FieldErrors, NotFound, ObjectId
 from mesodesk.patients.choices import ClinicalStatus, FactSource, VerificationStatus
 from mesodesk.patients.models import Allergy, Condition, HistoryItem, Medication, Patient
+from mesodesk.patients.signals import notify_history_changed
 from mesodesk.patients.validators import name_key, phone_key
 
 DEMOGRAPHIC_FIELDS = (
@@ -45,6 +46,8 @@ DEMOGRAPHIC_FIELDS = (
     "emergency_contact_relationship",
 )
 CLINICAL_PROFILE_FIELDS = (
+    "medications_reviewed_on",
+    "allergies_reviewed_on",
     "weight_kg",
     "height_cm",
     "measured_on",
@@ -85,6 +88,15 @@ ALLERGY_FIELDS = (
     "note",
 )
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
+# Patient fields that screening reads: changing one re-screens the patient.
+SCREENED_PATIENT_FIELDS = {
+    "date_of_birth",
+    "sex",
+    "weight_kg",
+    "medications_reviewed_on",
+    "allergies_reviewed_on",
+}
+REVIEWED_LISTS = {"medications": "medications_reviewed_on", "allergies": "allergies_reviewed_on"}
 
 H = TypeVar("H", bound=HistoryItem)
 
@@ -206,6 +218,8 @@ def patient_update(*, actor: Actor, patient_id: ObjectId, data: Mapping[str, Any
                 patient_id=patient.pk,
                 changes=changes,
             )
+            if set(changes) & SCREENED_PATIENT_FIELDS:
+                notify_history_changed(actor=actor, patient_id=patient.pk)
     return patient
 
 
@@ -322,6 +336,7 @@ def history_item_create(
         patient_id=patient.pk,
         changes=created_changes(item, _FIELDS[model]),
     )
+    notify_history_changed(actor=actor, patient_id=patient.pk)
     return item
 
 
@@ -350,6 +365,7 @@ def history_item_update(
         patient_id=item.patient_id,
         changes=changes,
     )
+    notify_history_changed(actor=actor, patient_id=item.patient_id)
     return item
 
 
@@ -418,6 +434,21 @@ def allergy_update(*, actor: Actor, allergy_id: ObjectId, data: Mapping[str, Any
     with transaction.atomic():
         item = _history_item(Allergy, actor, allergy_id)
         return history_item_update(item, actor=actor, data=data)
+
+
+def history_list_review(
+    *, actor: Actor, patient_id: ObjectId, which: str, on: dt.date | None = None
+) -> Patient:
+    """Records that the medication or allergy list is complete as of a date (today by default);
+    with no items, that is "no current medicines" or "no known allergies"."""
+    actor.require(Capability.CLINICAL_EDIT)
+    if which not in REVIEWED_LISTS:
+        raise FieldErrors.single("which", "Choose medications or allergies.")
+    today = clinic_today(actor)
+    when = on or today
+    if when > today:
+        raise FieldErrors.single("on", "The review date cannot be in the future.")
+    return patient_update(actor=actor, patient_id=patient_id, data={REVIEWED_LISTS[which]: when})
 
 
 def decimal_or_none(value: object) -> Decimal | None:

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_htmx.http import retarget
+from django_htmx.http import retarget, trigger_client_event
 
 from mesodesk.accounts.access import clinic_view, request_actor
 from mesodesk.accounts.choices import Capability
@@ -29,8 +29,10 @@ from mesodesk.patients.forms import (
 )
 from mesodesk.patients.intake import IntakeAnswers, proposed_facts
 from mesodesk.patients.models import Allergy, Condition, Medication, Patient
+from mesodesk.patients.panels import chart_panels
 
 PAGE_SIZE = 25
+HISTORY_CHANGED = "history-changed"  # chart panels listen for it and reload themselves
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -145,6 +147,7 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
                 kb.body_areas[a].label for a in chart.patient.target_areas if a in kb.body_areas
             ],
             "link_form": IntakeLinkForm(),
+            "panels": chart_panels(),
         },
     )
 
@@ -221,6 +224,7 @@ def history_item_form(
                 response = render(
                     request, "patients/_history.html", _history_context(request, patient)
                 )
+                trigger_client_event(response, HISTORY_CHANGED)
                 return retarget(response, "#history")
             messages.success(request, "Saved.")
             return redirect("patients:chart", patient_id=patient.pk)
@@ -232,6 +236,24 @@ def history_item_form(
     return render_page(
         request, "patients/history_form.html", "patients/_history_form.html", context, status=status
     )
+
+
+@clinic_view(Capability.CLINICAL_EDIT)
+@require_POST
+def list_review(request: HttpRequest, patient_id: str, which: str) -> HttpResponse:
+    """Confirms today that the medication or allergy list is complete."""
+    actor = request_actor(request)
+    try:
+        patient = services.history_list_review(actor=actor, patient_id=patient_id, which=which)
+    except NotFound as exc:
+        raise Http404 from exc
+    except FieldErrors as exc:
+        raise Http404 from exc  # an unknown list name in the URL
+    if is_htmx(request):
+        response = render(request, "patients/_history.html", _history_context(request, patient))
+        return trigger_client_event(response, HISTORY_CHANGED)
+    messages.success(request, "Confirmed.")
+    return redirect("patients:chart", patient_id=patient.pk)
 
 
 # --- Intake links and review --------------------------------------------------------------

@@ -12,6 +12,7 @@ from mesodesk.accounts.models import Membership, User
 from mesodesk.audit.verify import verify_all
 from mesodesk.demo.synthetic import synthetic_patients
 from mesodesk.patients.models import Condition, Patient
+from mesodesk.screening.models import Screening
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 21)
@@ -57,6 +58,7 @@ def test_seed_demo_builds_a_chain_with_one_login_per_role() -> None:
     }
     assert User.objects.get(email="admin@demo.mesodesk.test").memberships.count() == 2
     assert Condition.objects.exists()
+    assert Screening.objects.count() == 30  # every demo patient has a general screening
     assert "frontdesk@demo.mesodesk.test" in out.getvalue()
     assert verify_all()[1] == []
 

@@ -339,3 +339,32 @@ def test_a_practitioner_accepts_an_intake_on_the_review_page(
         .status_code
         == 404
     )
+
+
+def test_a_clinician_confirms_the_allergy_list_complete(
+    personas: Personas, patient: Patient
+) -> None:
+    client = logged_in_client(personas.nurse)
+    response = client.post(
+        reverse("patients:list_review", args=[patient.pk, "allergies"]),
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert b"List confirmed complete on" in response.content
+    patient.refresh_from_db()
+    assert patient.allergies_reviewed_on == today()
+    assert (
+        client.post(reverse("patients:list_review", args=[patient.pk, "pets"])).status_code == 404
+    )
+    assert (
+        logged_in_client(personas.front_desk)
+        .post(reverse("patients:list_review", args=[patient.pk, "allergies"]))
+        .status_code
+        == 403
+    )
+    assert (
+        logged_in_client(personas.foreign_practitioner)
+        .post(reverse("patients:list_review", args=[patient.pk, "allergies"]))
+        .status_code
+        == 404
+    )

@@ -1,0 +1,163 @@
+"""The knowledge base pages: what the clinic's rules are, where they come from, and the
+clinic admin's configuration of them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from mesodesk.accounts.access import clinic_view, request_actor
+from mesodesk.accounts.choices import Capability
+from mesodesk.core.errors import FieldErrors, NotFound
+from mesodesk.core.htmx import form_add_errors
+from mesodesk.knowledge import services
+from mesodesk.knowledge.forms import AddRuleForm, RuleChangeForm, ValueChangeForm
+from mesodesk.knowledge.loader import knowledge
+from mesodesk.knowledge.selectors import (
+    clinic_knowledge,
+    knowledge_changes,
+    knowledge_release_current,
+)
+
+
+@clinic_view()
+def overview(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    kb = clinic_knowledge(actor.clinic)
+    shipped = knowledge()
+    rules = sorted(kb.rules.values(), key=lambda r: (r.severity != "absolute", r.id))
+    return render(
+        request,
+        "knowledge/overview.html",
+        {
+            "kb": kb,
+            "shipped": shipped,
+            "rules": rules,
+            "disabled": [r for code, r in shipped.rules.items() if code not in kb.rules],
+            "release": knowledge_release_current(),
+            "changes": list(knowledge_changes(clinic=actor.clinic)[:50]),
+            "time_sensitive": [c for c in kb.conditions.values() if c.time_sensitive],
+        },
+    )
+
+
+@clinic_view()
+def sources(request: HttpRequest) -> HttpResponse:
+    return render(request, "knowledge/sources.html", {"kb": knowledge()})
+
+
+def _save(request: HttpRequest, form: object, **kwargs: object) -> bool:
+    try:
+        services.knowledge_change_record(actor=request_actor(request), **kwargs)  # type: ignore[arg-type]
+    except FieldErrors as exc:
+        form_add_errors(form, exc)  # type: ignore[arg-type]
+        return False
+    messages.success(request, "Saved for this clinic. New screenings use it from now on.")
+    return True
+
+
+@clinic_view(Capability.CLINIC_MANAGE)
+def rule_edit(request: HttpRequest, rule_id: str) -> HttpResponse:
+    kb = clinic_knowledge(request_actor(request).clinic)
+    rule = kb.rules.get(rule_id) or knowledge().rules.get(rule_id)
+    if rule is None:
+        raise Http404
+    form = RuleChangeForm(request.POST or None, rule=rule)
+    if request.method == "POST" and form.is_valid():
+        change = form.change()
+        if rule_id not in kb.rules and form.cleaned_data["enabled"]:
+            change["enabled"] = True  # switching a rule back on
+        if not change:
+            messages.info(request, "Nothing changed.")
+            return redirect("knowledge:overview")
+        if _save(
+            request,
+            form,
+            target_kind="rule",
+            target_code=rule_id,
+            change=change,
+            reason=form.cleaned_data["reason"],
+        ):
+            return redirect("knowledge:overview")
+    return render(
+        request,
+        "knowledge/edit.html",
+        {"form": form, "title": rule.title, "entry": rule, "kind": "rule"},
+        status=400 if form.errors else 200,
+    )
+
+
+@clinic_view(Capability.CLINIC_MANAGE)
+def value_edit(request: HttpRequest, kind: str, code: str) -> HttpResponse:
+    kb = clinic_knowledge(request_actor(request).clinic)
+    if kind == "condition" and code in kb.conditions:
+        entry: object = kb.conditions[code]
+        current, key = kb.conditions[code].stale_after_days, "stale_after_days"
+        title = f"{kb.conditions[code].label}: re-confirm after (days)"
+    elif kind == "setting" and code in kb.settings:
+        entry = kb.settings[code]
+        current, key, title = kb.settings[code].value, "value", kb.settings[code].label
+    else:
+        raise Http404
+    form = ValueChangeForm(request.POST or None, initial={"value": current})
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["value"] == current:
+            messages.info(request, "Nothing changed.")
+            return redirect("knowledge:overview")
+        try:
+            services.knowledge_change_record(
+                actor=request_actor(request),
+                target_kind=kind,
+                target_code=code,
+                change={key: form.cleaned_data["value"]},
+                reason=form.cleaned_data["reason"],
+            )
+        except NotFound as exc:
+            raise Http404 from exc
+        except FieldErrors as exc:
+            for field, errs in exc.errors.items():
+                form.add_error(
+                    "value" if field == key else field if field in form.fields else None, errs
+                )
+        else:
+            messages.success(request, "Saved for this clinic.")
+            return redirect("knowledge:overview")
+    return render(
+        request,
+        "knowledge/edit.html",
+        {"form": form, "title": title, "entry": entry, "kind": kind},
+        status=400 if form.errors else 200,
+    )
+
+
+@clinic_view(Capability.CLINIC_MANAGE)
+def rule_add(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    form = AddRuleForm(request.POST or None, kb=clinic_knowledge(actor.clinic))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.knowledge_rule_add(
+                actor=actor, rule=form.rule(), reason=form.cleaned_data["reason"]
+            )
+        except FieldErrors as exc:
+            mapped = FieldErrors(
+                {
+                    (
+                        form.cleaned_data["trigger_kind"]
+                        if k == "trigger.code"
+                        else "years"
+                        if k.startswith("trigger.")
+                        and form.cleaned_data["trigger_kind"] == "age_below"
+                        else k
+                    ): v
+                    for k, v in exc.errors.items()
+                }
+            )
+            form_add_errors(form, mapped)
+        else:
+            messages.success(request, "The rule was added for this clinic.")
+            return redirect("knowledge:overview")
+    return render(
+        request, "knowledge/add_rule.html", {"form": form}, status=400 if form.errors else 200
+    )

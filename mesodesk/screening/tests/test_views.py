@@ -1,0 +1,140 @@
+"""The chart's screening panel: findings with sources for clinicians, status for front desk."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from mesodesk.core.testing import Personas, adult_patient_data, logged_in_client
+from mesodesk.patients.models import Patient
+from mesodesk.patients.services import condition_record, patient_create
+from mesodesk.screening.models import Screening, ScreeningOverride
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def patient(personas: Personas) -> Patient:
+    patient = patient_create(actor=personas.practitioner, data=adult_patient_data())
+    condition_record(
+        actor=personas.practitioner,
+        patient_id=patient.pk,
+        data={"code": "pregnancy", "verification_status": "confirmed"},
+    )
+    return patient
+
+
+def test_the_panel_shows_each_finding_with_its_source(personas: Personas, patient: Patient) -> None:
+    response = logged_in_client(personas.practitioner).get(
+        reverse("screening:panel", args=[patient.pk])
+    )
+    html = response.content.decode()
+    assert 'data-verdict="contraindicated"' in html
+    assert "Pregnancy" in html
+    assert "S18 (A)" in html
+    assert "To resolve" in html
+
+
+def test_front_desk_sees_only_that_screening_is_complete(
+    personas: Personas, patient: Patient
+) -> None:
+    html = (
+        logged_in_client(personas.front_desk)
+        .get(reverse("screening:panel", args=[patient.pk]))
+        .content.decode()
+    )
+    assert "complete" in html
+    assert "Pregnancy" not in html
+    assert "contraindicat" not in html
+    assert "S18" not in html
+
+
+def test_front_desk_sees_pending_before_any_screening(personas: Personas) -> None:
+    fresh = patient_create(actor=personas.front_desk, data=adult_patient_data(given_name="New"))
+    html = (
+        logged_in_client(personas.front_desk)
+        .get(reverse("screening:panel", args=[fresh.pk]))
+        .content.decode()
+    )
+    assert "pending" in html
+
+
+def test_recording_history_inline_tells_the_panel_to_refresh(
+    personas: Personas, patient: Patient
+) -> None:
+    response = logged_in_client(personas.practitioner).post(
+        reverse("patients:history_add", args=[patient.pk, "condition"]),
+        {"code": "urticaria", "verification_status": "confirmed", "clinical_status": "active"},
+        headers={"HX-Request": "true"},
+    )
+    assert "history-changed" in json.loads(response["HX-Trigger"])
+
+
+def test_a_practitioner_runs_and_overrides_from_the_panel(personas: Personas) -> None:
+    patient = patient_create(actor=personas.practitioner, data=adult_patient_data())
+    client = logged_in_client(personas.practitioner)
+    client.post(
+        reverse("screening:run", args=[patient.pk]),
+        {"indication": "cellulite", "areas": ["thighs"]},
+        headers={"HX-Request": "true"},
+    )
+    screening = Screening.objects.get(patient=patient)
+    assert screening.indication == "cellulite"
+    response = client.post(
+        reverse("screening:override", args=[screening.pk]),
+        {"reason": "Answers taken by phone"},
+        headers={"HX-Request": "true"},
+    )
+    assert b"may not be overridden" in response.content  # unanswered pregnancy status
+    assert not ScreeningOverride.objects.exists()
+
+
+def test_nurses_see_no_override_form(personas: Personas, patient: Patient) -> None:
+    html = (
+        logged_in_client(personas.nurse)
+        .get(reverse("screening:panel", args=[patient.pk]))
+        .content.decode()
+    )
+    assert "Override with a written reason" not in html
+    screening = Screening.objects.get(patient=patient)
+    assert (
+        logged_in_client(personas.nurse)
+        .post(reverse("screening:override", args=[screening.pk]), {"reason": "x" * 20})
+        .status_code
+        == 403
+    )
+
+
+def test_other_clinics_get_404(personas: Personas, patient: Patient) -> None:
+    client = logged_in_client(personas.foreign_practitioner)
+    screening = Screening.objects.get(patient=patient)
+    assert client.get(reverse("screening:panel", args=[patient.pk])).status_code == 404
+    assert client.post(reverse("screening:run", args=[patient.pk]), {}).status_code == 404
+    assert (
+        client.post(
+            reverse("screening:override", args=[screening.pk]), {"reason": "x" * 20}
+        ).status_code
+        == 404
+    )
+
+
+def test_the_panel_query_count_does_not_grow_with_history(personas: Personas) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lean = patient_create(actor=personas.practitioner, data=adult_patient_data())
+    rich = patient_create(actor=personas.practitioner, data=adult_patient_data(family_name="R"))
+    for code in ("urticaria", "keloid_tendency", "cardiac_disease", "cancer", "pregnancy"):
+        condition_record(actor=personas.practitioner, patient_id=rich.pk, data={"code": code})
+    condition_record(actor=personas.practitioner, patient_id=lean.pk, data={"code": "urticaria"})
+    client = logged_in_client(personas.practitioner)
+    client.get(reverse("patients:list"))
+
+    def count(patient: Patient) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(reverse("screening:panel", args=[patient.pk]))
+        return len(ctx.captured_queries)
+
+    assert count(lean) == count(rich)
