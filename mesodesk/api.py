@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from mesodesk.catalog.api import router as catalog_router
 from mesodesk.core.api import TokenAuth, install_error_handlers
 from mesodesk.patients.api import router as patients_router
 from mesodesk.screening.api import router as screening_router
+from mesodesk.treatments.api import router as treatments_router
 
 api = NinjaAPI(
     title="mesodesk API",
@@ -24,3 +26,5 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", patients_router)
 api.add_router("/", screening_router)
+api.add_router("/", catalog_router)
+api.add_router("/", treatments_router)

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "mesodesk.notifications",
     "mesodesk.patients",
     "mesodesk.screening",
+    "mesodesk.catalog",
+    "mesodesk.treatments",
     "mesodesk.demo",
 ]
 
@@ -135,7 +137,9 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(SQLITE_PATH),
             "OPTIONS": SQLITE_OPTIONS,
-            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH") or None},
+            # A file, not memory: shared-cache memory databases lock whole tables, so tests of
+            # concurrent writers would fail for a reason production never meets.
+            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", str(VAR_DIR / "test.sqlite3"))},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

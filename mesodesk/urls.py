@@ -23,6 +23,8 @@ urlpatterns = [
     path("audit/", include("mesodesk.audit.urls")),
     path("screening/", include("mesodesk.screening.urls")),
     path("knowledge/", include("mesodesk.knowledge.urls")),
+    path("catalog/", include("mesodesk.catalog.urls")),
+    path("plans/", include("mesodesk.treatments.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -27,34 +27,47 @@ class Capability(StrEnum):
     AUDIT_VIEW = "audit.view"
     CLINIC_MANAGE = "clinic.manage"  # users, catalog, stock, protocols, knowledge settings
     SCREENING_OVERRIDE = "screening.override"
+    CATALOG_VIEW = "catalog.view"  # products, lots, protocols
+    CATALOG_MANAGE = "catalog.manage"  # create products, clone and publish protocols
+    STOCK_MANAGE = "stock.manage"  # receive, adjust, quarantine and release lots
+    PLAN_VIEW = "plan.view"
+    PLAN_EDIT = "plan.edit"  # build, activate, complete and cancel treatment plans
 
+
+_CLINICAL = {
+    Capability.PATIENT_VIEW,
+    Capability.PATIENT_EDIT,
+    Capability.CLINICAL_VIEW,
+    Capability.CLINICAL_EDIT,
+    Capability.INTAKE_SEND,
+    Capability.CATALOG_VIEW,
+    Capability.STOCK_MANAGE,
+    Capability.PLAN_VIEW,
+}
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.PRACTITIONER: frozenset(
-        {
-            Capability.PATIENT_VIEW,
-            Capability.PATIENT_EDIT,
-            Capability.CLINICAL_VIEW,
-            Capability.CLINICAL_EDIT,
-            Capability.INTAKE_SEND,
+        _CLINICAL
+        | {
             Capability.INTAKE_REVIEW,
             Capability.SCREENING_OVERRIDE,
+            Capability.CATALOG_MANAGE,
+            Capability.PLAN_EDIT,
         }
     ),
-    Role.NURSE: frozenset(
-        {
-            Capability.PATIENT_VIEW,
-            Capability.PATIENT_EDIT,
-            Capability.CLINICAL_VIEW,
-            Capability.CLINICAL_EDIT,
-            Capability.INTAKE_SEND,
-        }
-    ),
+    Role.NURSE: frozenset(_CLINICAL),
     Role.FRONT_DESK: frozenset(
         {Capability.PATIENT_VIEW, Capability.PATIENT_EDIT, Capability.INTAKE_SEND}
     ),
     Role.CLINIC_ADMIN: frozenset(
-        {Capability.PATIENT_VIEW, Capability.AUDIT_VIEW, Capability.CLINIC_MANAGE}
+        {
+            Capability.PATIENT_VIEW,
+            Capability.AUDIT_VIEW,
+            Capability.CLINIC_MANAGE,
+            Capability.CATALOG_VIEW,
+            Capability.CATALOG_MANAGE,
+            Capability.STOCK_MANAGE,
+        }
     ),
     Role.AUDITOR: frozenset({Capability.PATIENT_VIEW, Capability.AUDIT_VIEW}),
 }

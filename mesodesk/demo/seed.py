@@ -17,6 +17,7 @@ from mesodesk.accounts.services import (
     organization_create,
     user_create,
 )
+from mesodesk.demo.catalog_seed import seed_catalog
 from mesodesk.demo.synthetic import synthetic_patients
 from mesodesk.patients.services import patient_import
 from mesodesk.screening.services import screening_refresh
@@ -86,6 +87,13 @@ def seed_demo(*, patients: int, clinics: int, seed: int = 1, screen: bool = True
         membership_grant(user=users["admin"], clinic=clinic, role=Role.CLINIC_ADMIN)
         membership_grant(user=users["practitioner"], clinic=clinic, role=Role.PRACTITIONER)
     today = timezone.now().date()
+    for clinic in created:
+        seed_catalog(
+            actor=Actor(
+                clinic=clinic, role=Role.CLINIC_ADMIN, user=users["admin"], label="seed_demo"
+            ),
+            today=today,
+        )
     per_clinic = [
         patients // clinics + (1 if i < patients % clinics else 0) for i in range(clinics)
     ]

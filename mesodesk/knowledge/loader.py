@@ -48,6 +48,9 @@ class KnowledgeBase:
     aftercare: Mapping[str, schema.AftercareItem]
     adverse_event_terms: Mapping[str, schema.AdverseEventTerm]
     severity_grades: Mapping[str, schema.SeverityGrade]
+    techniques: Mapping[str, schema.Technique]
+    photo_views: Mapping[str, schema.PhotoView]
+    protocols: Mapping[str, schema.ProtocolTemplate]
 
     def cite(self, ids: Iterable[str]) -> list[schema.Source]:
         return [self.sources[i] for i in ids if i in self.sources]
@@ -120,6 +123,8 @@ def _check_sources(kb: KnowledgeBase) -> None:
         "settings.toml": kb.settings,
         "aftercare.toml": kb.aftercare,
         "adverse_events.toml": {**kb.adverse_event_terms, **kb.severity_grades},
+        "techniques.toml": kb.techniques,
+        "protocols.toml": kb.protocols,
     }
     for filename, entries in groups.items():
         for code, entry in entries.items():
@@ -149,6 +154,20 @@ def _check_references(kb: KnowledgeBase) -> None:
     for code, item in kb.aftercare.items():
         _require("aftercare.toml", code, "area", item.areas, kb.body_areas)
         _require("aftercare.toml", code, "ingredient", item.ingredients, kb.ingredients)
+    for code, template in kb.protocols.items():
+        _require("protocols.toml", code, "indication", [template.indication], kb.indications)
+        _require("protocols.toml", code, "technique", [template.technique], kb.techniques)
+        _require(
+            "protocols.toml",
+            code,
+            "photo view",
+            [
+                *template.photo_views_baseline,
+                *template.photo_views_end,
+                *template.photo_views_follow_up,
+            ],
+            kb.photo_views,
+        )
     for rule_id, rule in kb.rules.items():
         trigger = rule.trigger
         if isinstance(
@@ -197,6 +216,9 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         severity_grades=_entries(
             data_dir, "adverse_events.toml", "grade", schema.SeverityGrade, id_field="grade"
         ),
+        techniques=_entries(data_dir, "techniques.toml", "technique", schema.Technique),
+        photo_views=_entries(data_dir, "photo_views.toml", "view", schema.PhotoView),
+        protocols=_entries(data_dir, "protocols.toml", "protocol", schema.ProtocolTemplate),
     )
     _check_sources(kb)
     _check_references(kb)

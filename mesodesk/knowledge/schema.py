@@ -142,6 +142,8 @@ class Ingredient(Sourced):
     limits: tuple[Limit, ...] = ()
     unit: Literal["mg", "units"] = "mg"
     common_reactions: str = ""
+    do_not_mix: bool = False  # must not be diluted or mixed with other compounds
+    increases_absorption_of: tuple[str, ...] = ()
 
 
 # --- Indications ---------------------------------------------------------------------------
@@ -292,3 +294,68 @@ class Setting(Sourced):
     key: str
     label: str
     value: int = Field(ge=0)
+
+
+# --- Techniques, photo views and published protocols ----------------------------------------
+
+
+class Technique(Sourced):
+    code: Code
+    label: str
+    depth_min_mm: float | None = None
+    depth_max_mm: float | None = None
+    needle: str = ""
+    spacing: str = ""
+
+
+class PhotoView(Strict):
+    code: Code
+    label: str
+    regions: tuple[Literal["face", "neck", "scalp", "body"], ...]
+
+
+class ProtocolTemplate(Sourced):
+    """A protocol as a published study or label used it; clinics clone and adapt it."""
+
+    code: Code
+    name: str
+    indication: str
+    sessions: int = Field(ge=1, le=60)
+    interval_min_days: int | None = Field(default=None, ge=1)
+    interval_max_days: int | None = Field(default=None, ge=1)
+    schedule_days: tuple[int, ...] = ()  # fixed days from the first session (day 0)
+    technique: str = ""
+    depth_min_mm: float | None = None
+    depth_max_mm: float | None = None
+    needle: str = ""
+    points_per_area: int | None = None
+    volume_per_point_ml: float | None = None
+    anaesthesia: Literal["none", "topical"] = "none"
+    photo_views_baseline: tuple[str, ...] = ()
+    photo_views_end: tuple[str, ...] = ()
+    photo_views_follow_up: tuple[str, ...] = ()
+    follow_up_weeks: int | None = None
+    maintenance_interval_days: int | None = None
+    evidence_summary: str
+    configurable_fields: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _interval_or_schedule(self) -> ProtocolTemplate:
+        if self.schedule_days:
+            if (
+                len(self.schedule_days) != self.sessions
+                or list(self.schedule_days) != sorted(set(self.schedule_days))
+                or self.schedule_days[0] != 0
+            ):
+                raise ValueError("schedule_days must start at 0, rise, and name every session")
+        elif self.sessions > 1 and self.interval_min_days is None:
+            raise ValueError(
+                "a course of several sessions needs interval_min_days or schedule_days"
+            )
+        if (
+            self.interval_min_days
+            and self.interval_max_days
+            and self.interval_max_days < self.interval_min_days
+        ):
+            raise ValueError("interval_max_days is below interval_min_days")
+        return self

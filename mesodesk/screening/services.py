@@ -113,13 +113,23 @@ def screening_run(
     return _execute(actor, patient_id, plan, reason, plan_id, kb)
 
 
-def screening_refresh(*, actor: Actor, patient_id: ObjectId) -> Screening:
-    """Re-screens the patient in general after their record changed (any role that may
-    change the record triggers it; the findings stay visible to clinical roles only)."""
+def screening_refresh(
+    *,
+    actor: Actor,
+    patient_id: ObjectId,
+    indication: str = "",
+    areas: Sequence[str] = (),
+    ingredients: Sequence[str] = (),
+    plan_id: uuid.UUID | None = None,
+    reason: str = ScreeningReason.HISTORY_CHANGED,
+) -> Screening:
+    """Re-screens as a consequence of a permitted change (the record, or a plan): any role
+    that may make the change triggers it; the findings stay visible to clinical roles only."""
     kb = clinic_knowledge(actor.clinic)
-    return _execute(
-        actor, patient_id, PlannedTreatment(), ScreeningReason.HISTORY_CHANGED, None, kb
+    plan = planned_treatment_validate(
+        kb, indication=indication, areas=areas, ingredients=ingredients
     )
+    return _execute(actor, patient_id, plan, reason, plan_id, kb)
 
 
 def screening_override(*, actor: Actor, screening_id: ObjectId, reason: str) -> ScreeningOverride:

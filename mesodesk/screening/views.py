@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from mesodesk.accounts.access import clinic_view, request_actor
@@ -80,7 +81,14 @@ def override(request: HttpRequest, screening_id: str) -> HttpResponse:
         except Conflict as exc:
             error = str(exc)
     if not is_htmx(request):
-        if error:
-            messages.error(request, error)
+        if error or form.errors:
+            messages.error(
+                request, error or "The override needs a written reason of at least 10 characters."
+            )
+        target = request.POST.get("next", "")
+        if target and url_has_allowed_host_and_scheme(
+            target, {request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(target)
         return redirect("patients:chart", patient_id=screening.patient_id)
     return _panel(request, str(screening.patient_id), override_form=form, override_error=error)

@@ -1,0 +1,119 @@
+"""Reads of the catalog, scoped to the actor's clinic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet, Sum
+from django.utils import timezone
+
+from mesodesk.accounts.actor import Actor
+from mesodesk.accounts.choices import Capability
+from mesodesk.catalog.choices import LotStatus, ProtocolStatus
+from mesodesk.catalog.models import Ingredient, Lot, Product, ProductComponent, Protocol
+from mesodesk.core.errors import NotFound, ObjectId
+from mesodesk.knowledge.selectors import clinic_knowledge
+
+
+def clinic_today(actor: Actor) -> dt.date:
+    return timezone.now().astimezone(actor.clinic.zone).date()
+
+
+def ingredients_all() -> QuerySet[Ingredient]:
+    return Ingredient.objects.order_by("name")
+
+
+def products_for(actor: Actor, *, active_only: bool = False) -> QuerySet[Product]:
+    actor.require(Capability.CATALOG_VIEW)
+    qs = Product.objects.filter(clinic=actor.clinic).prefetch_related(
+        Prefetch("components", queryset=ProductComponent.objects.select_related("ingredient"))
+    )
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def product_get(*, actor: Actor, product_id: ObjectId) -> Product:
+    try:
+        return products_for(actor).get(pk=product_id)
+    except (Product.DoesNotExist, ValidationError, ValueError) as exc:
+        raise NotFound("No such product in this clinic.") from exc
+
+
+def lots_for(actor: Actor) -> QuerySet[Lot]:
+    actor.require(Capability.CATALOG_VIEW)
+    return Lot.objects.filter(clinic=actor.clinic).select_related("product")
+
+
+def lot_get(*, actor: Actor, lot_id: ObjectId) -> Lot:
+    try:
+        return lots_for(actor).get(pk=lot_id)
+    except (Lot.DoesNotExist, ValidationError, ValueError) as exc:
+        raise NotFound("No such lot in this clinic.") from exc
+
+
+def lot_effective_status(lot: Lot, on: dt.date) -> str:
+    if lot.status == LotStatus.AVAILABLE and lot.expiry_date < on:
+        return LotStatus.EXPIRED
+    return lot.status
+
+
+def lots_usable(*, actor: Actor, product_ids: list[ObjectId] | None = None) -> QuerySet[Lot]:
+    """Lots that may be chosen today: available, not expired, something left."""
+    qs = lots_for(actor).filter(
+        status=LotStatus.AVAILABLE,
+        expiry_date__gte=clinic_today(actor),
+        quantity_remaining_ml__gt=0,
+    )
+    if product_ids is not None:
+        qs = qs.filter(product_id__in=product_ids)
+    return qs.order_by("expiry_date", "lot_number")
+
+
+def lots_near_expiry(*, actor: Actor) -> QuerySet[Lot]:
+    days = clinic_knowledge(actor.clinic).setting("near_expiry_days")
+    today = clinic_today(actor)
+    return lots_usable(actor=actor).filter(expiry_date__lte=today + dt.timedelta(days=days))
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    product: Product
+    usable_ml: Decimal
+
+    @property
+    def low(self) -> bool:
+        return self.usable_ml < self.product.reorder_level_ml
+
+
+def stock_levels(*, actor: Actor) -> list[StockLevel]:
+    """Usable stock per active product (one query for the sums)."""
+    usable = dict(
+        lots_usable(actor=actor)
+        .order_by()
+        .values("product_id")
+        .annotate(total=Sum("quantity_remaining_ml"))
+        .values_list("product_id", "total")
+    )
+    return [
+        StockLevel(product, usable.get(product.pk) or Decimal(0))
+        for product in products_for(actor, active_only=True)
+    ]
+
+
+def protocols_for(actor: Actor) -> QuerySet[Protocol]:
+    actor.require(Capability.CATALOG_VIEW)
+    return Protocol.objects.filter(clinic=actor.clinic).order_by("name", "-version")
+
+
+def protocol_get(*, actor: Actor, protocol_id: ObjectId) -> Protocol:
+    try:
+        return protocols_for(actor).get(pk=protocol_id)
+    except (Protocol.DoesNotExist, ValidationError, ValueError) as exc:
+        raise NotFound("No such protocol in this clinic.") from exc
+
+
+def protocols_published(*, actor: Actor, indication: str = "") -> QuerySet[Protocol]:
+    qs = protocols_for(actor).filter(status=ProtocolStatus.PUBLISHED)
+    return qs.filter(indication=indication) if indication else qs

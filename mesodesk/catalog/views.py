@@ -1,0 +1,209 @@
+"""Catalog pages: ingredients, products, stock (lots) and protocols."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from mesodesk.accounts.access import clinic_view, request_actor
+from mesodesk.accounts.choices import Capability
+from mesodesk.catalog import protocols, selectors, services
+from mesodesk.catalog.forms import (
+    LotAdjustForm,
+    LotReceiveForm,
+    LotStatusForm,
+    ProductForm,
+    ProtocolForm,
+)
+from mesodesk.core.errors import Conflict, FieldErrors, NotFound
+from mesodesk.core.htmx import form_add_errors
+from mesodesk.knowledge.selectors import clinic_knowledge
+
+
+@clinic_view(Capability.CATALOG_VIEW)
+def ingredients(request: HttpRequest) -> HttpResponse:
+    kb = clinic_knowledge(request_actor(request).clinic)
+    return render(
+        request, "catalog/ingredients.html", {"kb": kb, "ingredients": kb.ingredients.values()}
+    )
+
+
+@clinic_view(Capability.CATALOG_VIEW)
+def products(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    form = ProductForm(request.POST or None)
+    if request.method == "POST":
+        if not actor.can(Capability.CATALOG_MANAGE):
+            raise PermissionDenied("Your role may not add products.")
+        if form.is_valid():
+            try:
+                product = services.product_create(
+                    actor=actor, data=form.product_data(), components=form.components()
+                )
+            except FieldErrors as exc:
+                for key, errs in exc.errors.items():
+                    form.add_error(form.error_field(key), errs)
+            else:
+                messages.success(request, f"{product.name} was added to the catalog.")
+                return redirect("catalog:products")
+    return render(
+        request,
+        "catalog/products.html",
+        {"products": selectors.products_for(actor), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@clinic_view(Capability.CATALOG_VIEW)
+def stock(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    form = LotReceiveForm(
+        request.POST or None, products=selectors.products_for(actor, active_only=True)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["product_id"] = data["product_id"].pk
+        try:
+            lot = services.lot_receive(actor=actor, data=data)
+        except FieldErrors as exc:
+            form_add_errors(form, exc)
+        else:
+            messages.success(request, f"Lot {lot.lot_number} received.")
+            return redirect("catalog:stock")
+    today = selectors.clinic_today(actor)
+    lots = [
+        (lot, selectors.lot_effective_status(lot, today))
+        for lot in selectors.lots_for(actor).order_by("product__name", "expiry_date")[:500]
+    ]
+    return render(
+        request,
+        "catalog/stock.html",
+        {
+            "form": form,
+            "lots": lots,
+            "levels": selectors.stock_levels(actor=actor),
+            "near_expiry": selectors.lots_near_expiry(actor=actor),
+            "adjust_form": LotAdjustForm(),
+            "status_form": LotStatusForm(),
+            "near_days": clinic_knowledge(actor.clinic).setting("near_expiry_days"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _lot_action(request: HttpRequest, lot_id: str, form: Any, action: Any) -> HttpResponse:
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except NotFound as exc:
+            raise Http404 from exc
+        except FieldErrors as exc:
+            messages.error(request, "; ".join(m for msgs in exc.errors.values() for m in msgs))
+        except Conflict as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Saved.")
+    else:
+        messages.error(request, "Fill in every field: " + ", ".join(form.errors))
+    return redirect("catalog:stock")
+
+
+@clinic_view(Capability.STOCK_MANAGE)
+@require_POST
+def lot_adjust(request: HttpRequest, lot_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    return _lot_action(
+        request,
+        lot_id,
+        LotAdjustForm(request.POST),
+        lambda d: services.lot_adjust(
+            actor=actor, lot_id=lot_id, delta_ml=d["delta_ml"], reason=d["reason"]
+        ),
+    )
+
+
+@clinic_view(Capability.STOCK_MANAGE)
+@require_POST
+def lot_status(request: HttpRequest, lot_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    return _lot_action(
+        request,
+        lot_id,
+        LotStatusForm(request.POST),
+        lambda d: services.lot_status_set(
+            actor=actor, lot_id=lot_id, status=d["status"], reason=d["reason"]
+        ),
+    )
+
+
+@clinic_view(Capability.CATALOG_VIEW)
+def protocol_list(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    kb = clinic_knowledge(actor.clinic)
+    return render(
+        request,
+        "catalog/protocols.html",
+        {
+            "protocols": selectors.protocols_for(actor),
+            "templates": kb.protocols.values(),
+            "kb": kb,
+        },
+    )
+
+
+@clinic_view(Capability.CATALOG_MANAGE)
+@require_POST
+def protocol_clone(request: HttpRequest) -> HttpResponse:
+    try:
+        protocol = protocols.protocol_clone(
+            actor=request_actor(request), template_code=request.POST.get("template_code", "")
+        )
+    except FieldErrors as exc:
+        messages.error(request, " ".join(m for msgs in exc.errors.values() for m in msgs))
+        return redirect("catalog:protocols")
+    messages.success(request, "A draft copy was made; adapt it and publish it.")
+    return redirect("catalog:protocol", protocol_id=protocol.pk)
+
+
+@clinic_view(Capability.CATALOG_VIEW)
+def protocol_detail(request: HttpRequest, protocol_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    try:
+        protocol = selectors.protocol_get(actor=actor, protocol_id=protocol_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    form = ProtocolForm(request.POST or None, instance=protocol)
+    if request.method == "POST":
+        try:
+            if "publish" in request.POST:
+                protocols.protocol_publish(actor=actor, protocol_id=protocol.pk)
+                messages.success(request, "Published: this version is now frozen.")
+                return redirect("catalog:protocol", protocol_id=protocol.pk)
+            if "new_version" in request.POST:
+                draft = protocols.protocol_new_version(actor=actor, protocol_id=protocol.pk)
+                return redirect("catalog:protocol", protocol_id=draft.pk)
+            if form.is_valid():
+                protocols.protocol_update(actor=actor, protocol_id=protocol.pk, data=form.changes())
+                messages.success(request, "Saved.")
+                return redirect("catalog:protocol", protocol_id=protocol.pk)
+        except FieldErrors as exc:
+            form_add_errors(form, exc)
+        except Conflict as exc:
+            messages.error(request, str(exc))
+    kb = clinic_knowledge(actor.clinic)
+    return render(
+        request,
+        "catalog/protocol.html",
+        {
+            "protocol": protocol,
+            "form": form,
+            "kb": kb,
+            "versions": selectors.protocols_for(actor).filter(family=protocol.family),
+        },
+        status=400 if form.errors else 200,
+    )

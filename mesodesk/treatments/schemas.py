@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+
+class PlanIn(Schema):
+    indication: str = Field(max_length=40)
+    areas: list[str] = Field(max_length=20)
+    protocol_id: uuid.UUID | None = None
+    sessions_planned: int | None = Field(None, ge=1, le=60)
+    topical_anaesthetic_g: Decimal | None = None
+    notes: str = Field("", max_length=4000)
+
+
+class PlanPatch(Schema):
+    indication: str | None = Field(None, max_length=40)
+    areas: list[str] | None = Field(None, max_length=20)
+    protocol_id: uuid.UUID | None = None
+    sessions_planned: int | None = Field(None, ge=1, le=60)
+    topical_anaesthetic_g: Decimal | None = None
+    notes: str | None = Field(None, max_length=4000)
+
+
+class LineIn(Schema):
+    product_id: uuid.UUID
+    volume_ml: Decimal
+    area: str = Field("", max_length=40)
+
+
+class LinePatch(Schema):
+    volume_ml: Decimal | None = None
+    area: str | None = Field(None, max_length=40)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(max_length=2000)
+
+
+class LineOut(Schema):
+    id: uuid.UUID
+    product_id: uuid.UUID
+    product_name: str
+    volume_ml: Decimal
+    area: str
+
+
+class TotalOut(Schema):
+    ingredient: str
+    name: str
+    amount: Decimal
+    unit: str
+    volume_ml: Decimal
+
+
+class CheckOut(Schema):
+    ingredient: str
+    kind: str
+    limit: Decimal | None
+    actual: Decimal | None
+    unit: str
+    status: str
+    hard: bool
+    message: str
+    sources: list[str]
+
+
+class DoseOut(Schema):
+    blocked: bool
+    error: str = ""
+    totals: list[TotalOut] = []
+    checks: list[CheckOut] = []
+    notes: list[CheckOut] = []
+
+
+class PlanOut(Schema):
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    indication: str
+    areas: list[str]
+    protocol_id: uuid.UUID | None
+    sessions_planned: int | None
+    topical_anaesthetic_g: Decimal | None
+    status: str
+    notes: str
+    created_at: dt.datetime
+    activated_at: dt.datetime | None
+    lines: list[LineOut]
+    dose: DoseOut
+    screening_id: uuid.UUID | None
+    screening_verdict: str | None
