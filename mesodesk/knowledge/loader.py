@@ -51,6 +51,7 @@ class KnowledgeBase:
     techniques: Mapping[str, schema.Technique]
     photo_views: Mapping[str, schema.PhotoView]
     protocols: Mapping[str, schema.ProtocolTemplate]
+    antiseptics: Mapping[str, schema.Antiseptic]
 
     def cite(self, ids: Iterable[str]) -> list[schema.Source]:
         return [self.sources[i] for i in ids if i in self.sources]
@@ -125,6 +126,7 @@ def _check_sources(kb: KnowledgeBase) -> None:
         "adverse_events.toml": {**kb.adverse_event_terms, **kb.severity_grades},
         "techniques.toml": kb.techniques,
         "protocols.toml": kb.protocols,
+        "antiseptics.toml": kb.antiseptics,
     }
     for filename, entries in groups.items():
         for code, entry in entries.items():
@@ -151,6 +153,8 @@ def _check_references(kb: KnowledgeBase) -> None:
         )
     for code, indication in kb.indications.items():
         _require("indications.toml", code, "area", indication.areas, kb.body_areas)
+    for code, term in kb.adverse_event_terms.items():
+        _require("adverse_events.toml", code, "ingredient", term.ingredients, kb.ingredients)
     for code, item in kb.aftercare.items():
         _require("aftercare.toml", code, "area", item.areas, kb.body_areas)
         _require("aftercare.toml", code, "ingredient", item.ingredients, kb.ingredients)
@@ -219,6 +223,7 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         techniques=_entries(data_dir, "techniques.toml", "technique", schema.Technique),
         photo_views=_entries(data_dir, "photo_views.toml", "view", schema.PhotoView),
         protocols=_entries(data_dir, "protocols.toml", "protocol", schema.ProtocolTemplate),
+        antiseptics=_entries(data_dir, "antiseptics.toml", "antiseptic", schema.Antiseptic),
     )
     _check_sources(kb)
     _check_references(kb)

@@ -282,6 +282,8 @@ class AdverseEventTerm(Sourced):
     frequency: str = ""
     course: str = ""
     serious_by_default: bool = False
+    ingredients: tuple[str, ...] = ()  # specific to these ingredients; empty = any mix
+    patient_text: str = ""  # how consent and aftercare documents name the risk
 
 
 class SeverityGrade(Sourced):
@@ -359,3 +361,8 @@ class ProtocolTemplate(Sourced):
         ):
             raise ValueError("interval_max_days is below interval_min_days")
         return self
+
+
+class Antiseptic(Sourced):
+    code: Code
+    label: str

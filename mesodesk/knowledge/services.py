@@ -131,6 +131,16 @@ def _validate(
         if not isinstance(value, int) or not 0 <= value <= 10_000:
             return {"value": ["Choose a whole number from 0 to 10000."]}
         return _reason_needed(reason, "Changing a configurable default")
+    if target_kind == "aftercare":
+        item = kb.aftercare.get(code)
+        if item is None:
+            raise NotFound("No such aftercare item.")
+        value = change.get("hours")
+        if set(change) != {"hours"} or item.hours is None or not item.configurable:
+            return {"hours": ["Only the duration of a configurable aftercare item can change."]}
+        if not isinstance(value, int) or not 0 <= value <= 24 * 60:
+            return {"hours": ["Choose a whole number of hours from 0 to 1440."]}
+        return _reason_needed(reason, "Changing a configurable default")
     return {"target_kind": [f"Unknown target {target_kind!r}."]}
 
 

@@ -38,6 +38,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "release": knowledge_release_current(),
             "changes": list(knowledge_changes(clinic=actor.clinic)[:50]),
             "time_sensitive": [c for c in kb.conditions.values() if c.time_sensitive],
+            "aftercare": [a for a in kb.aftercare.values() if a.hours is not None],
         },
     )
 
@@ -98,6 +99,10 @@ def value_edit(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     elif kind == "setting" and code in kb.settings:
         entry = kb.settings[code]
         current, key, title = kb.settings[code].value, "value", kb.settings[code].label
+    elif kind == "aftercare" and code in kb.aftercare and kb.aftercare[code].hours is not None:
+        entry = kb.aftercare[code]
+        current, key = kb.aftercare[code].hours, "hours"
+        title = f"Aftercare: {kb.aftercare[code].text} (hours)"
     else:
         raise Http404
     form = ValueChangeForm(request.POST or None, initial={"value": current})
