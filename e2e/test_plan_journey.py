@@ -50,7 +50,8 @@ def test_raising_lidocaine_past_its_ceiling_turns_the_dose_panel_red(
     volume = page.locator("tr[data-line='Lidocaine 2 %'] input[name=volume_ml]")
     volume.fill("15")
     volume.press("Tab")
-    page.wait_for_selector("#dose-panel[data-blocked='true']")
+    # htmx settles the class 20 ms after the swap: wait for the class, not just the attribute.
+    page.wait_for_selector("#dose-panel.dose-blocked[data-blocked='true']")
     dose = page.locator("#dose-panel")
     assert "exceeds" in dose.inner_text()
     assert "270" in dose.inner_text()
