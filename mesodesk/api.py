@@ -5,10 +5,12 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from mesodesk.catalog.api import router as catalog_router
+from mesodesk.consent.api import router as consent_router
 from mesodesk.core.api import TokenAuth, install_error_handlers
 from mesodesk.patients.api import router as patients_router
 from mesodesk.screening.api import router as screening_router
 from mesodesk.treatments.api import router as treatments_router
+from mesodesk.treatments.session_api import router as sessions_router
 
 api = NinjaAPI(
     title="mesodesk API",
@@ -28,3 +30,5 @@ api.add_router("/", patients_router)
 api.add_router("/", screening_router)
 api.add_router("/", catalog_router)
 api.add_router("/", treatments_router)
+api.add_router("/", consent_router)
+api.add_router("/", sessions_router)

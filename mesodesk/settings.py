@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "mesodesk.screening",
     "mesodesk.catalog",
     "mesodesk.treatments",
+    "mesodesk.consent",
     "mesodesk.demo",
 ]
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("knowledge/", include("mesodesk.knowledge.urls")),
     path("catalog/", include("mesodesk.catalog.urls")),
     path("plans/", include("mesodesk.treatments.urls")),
+    path("consent/", include("mesodesk.consent.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponseBase
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
+from mesodesk.core.errors import PermissionDenied as ServicePermissionDenied
 
 P = ParamSpec("P")
 R = TypeVar("R", bound=HttpResponseBase)
@@ -38,7 +39,11 @@ def clinic_view(
             for capability in capabilities:
                 if not actor.can(capability):
                     raise DjangoPermissionDenied(f"Your role may not {capability.value}.")
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except ServicePermissionDenied as exc:
+                # A service refused the actor's role: the page answers 403, never 500.
+                raise DjangoPermissionDenied(str(exc)) from exc
 
         return login_required(wrapper)  # type: ignore[return-value]
 

@@ -32,6 +32,9 @@ class Capability(StrEnum):
     STOCK_MANAGE = "stock.manage"  # receive, adjust, quarantine and release lots
     PLAN_VIEW = "plan.view"
     PLAN_EDIT = "plan.edit"  # build, activate, complete and cancel treatment plans
+    SESSION_CHECK_IN = "session.check_in"
+    SESSION_PREPARE = "session.prepare"  # create sessions, checklist, aftercare sending
+    SESSION_PERFORM = "session.perform"  # start, chart, complete, sign, addenda
 
 
 _CLINICAL = {
@@ -43,6 +46,8 @@ _CLINICAL = {
     Capability.CATALOG_VIEW,
     Capability.STOCK_MANAGE,
     Capability.PLAN_VIEW,
+    Capability.SESSION_CHECK_IN,
+    Capability.SESSION_PREPARE,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -53,11 +58,17 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.SCREENING_OVERRIDE,
             Capability.CATALOG_MANAGE,
             Capability.PLAN_EDIT,
+            Capability.SESSION_PERFORM,
         }
     ),
     Role.NURSE: frozenset(_CLINICAL),
     Role.FRONT_DESK: frozenset(
-        {Capability.PATIENT_VIEW, Capability.PATIENT_EDIT, Capability.INTAKE_SEND}
+        {
+            Capability.PATIENT_VIEW,
+            Capability.PATIENT_EDIT,
+            Capability.INTAKE_SEND,
+            Capability.SESSION_CHECK_IN,
+        }
     ),
     Role.CLINIC_ADMIN: frozenset(
         {

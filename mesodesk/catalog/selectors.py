@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -59,7 +60,7 @@ def lot_effective_status(lot: Lot, on: dt.date) -> str:
     return lot.status
 
 
-def lots_usable(*, actor: Actor, product_ids: list[ObjectId] | None = None) -> QuerySet[Lot]:
+def lots_usable(*, actor: Actor, product_ids: Sequence[ObjectId] | None = None) -> QuerySet[Lot]:
     """Lots that may be chosen today: available, not expired, something left."""
     qs = lots_for(actor).filter(
         status=LotStatus.AVAILABLE,

@@ -5,12 +5,14 @@ who must see nothing of A. Tests build on these instead of ad-hoc users.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from typing import Any
 
 import factory
 from django.test import Client
 from django.utils import timezone
+from pypdf import PdfReader
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Role
@@ -125,3 +127,10 @@ def adult_patient_data(**overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text of a rendered PDF with whitespace collapsed, for asserting what it says."""
+    return " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages
+    )

@@ -13,6 +13,7 @@ from decimal import Decimal
 from mesodesk.accounts.actor import Actor
 from mesodesk.catalog.protocols import protocol_clone, protocol_publish
 from mesodesk.catalog.services import lot_receive, product_create
+from mesodesk.consent.services import consent_template_create, consent_template_publish
 
 PRODUCTS: list[tuple[str, str, list[tuple[str, str, str]], str]] = [
     ("Lidocaine 2 %", "brand", [("lidocaine", "2", "%")], "20 mg/mL, ampoule 5 mL"),
@@ -82,6 +83,14 @@ def seed_catalog(*, actor: Actor, today: dt.date) -> None:
                 "quantity_ml": Decimal(50),
             },
         )
+    indications: list[str] = []
     for code in PROTOCOLS:
         protocol = protocol_clone(actor=actor, template_code=code)
         protocol_publish(actor=actor, protocol_id=protocol.pk)
+        if protocol.indication not in indications:
+            indications.append(protocol.indication)
+    # One published consent template per indication: its text is assembled from the
+    # knowledge base, so the demo can sign consent without writing any clinical text.
+    for indication in indications:
+        draft = consent_template_create(actor=actor, indication=indication, data={})
+        consent_template_publish(actor=actor, template_id=draft.pk)

@@ -94,6 +94,14 @@ class Course:
 
 
 @dataclass(frozen=True)
+class InjectionStats:
+    """What was charted for one ingredient: how many injections, the largest volume of one."""
+
+    count: int
+    max_volume_ml: Decimal
+
+
+@dataclass(frozen=True)
 class Total:
     ingredient: str
     name: str
@@ -326,6 +334,7 @@ def dose_report(
     weight_kg: Decimal | None = None,
     course: Course = Course(),
     topical_mg: Mapping[str, Decimal] | None = None,
+    injections: Mapping[str, InjectionStats] | None = None,
 ) -> DoseReport:
     """Totals per ingredient and every applicable limit checked. Raises DoseInputError for a
     mix that cannot be computed (unknown unit, zero or negative volume or amount)."""
@@ -337,11 +346,27 @@ def dose_report(
         spec = specs.get(code)
         if spec is None:
             continue
+        stats = (injections or {}).get(code)
+        ingredient_course = (
+            course
+            if stats is None
+            else Course(
+                sessions=course.sessions,
+                min_interval_days=course.min_interval_days,
+                volume_per_point_ml=stats.max_volume_ml,
+                points_per_session=stats.count,
+            )
+        )
         for limit in spec.limits:
             if not _applies(limit, code, lines):
                 continue
             check = _check(
-                spec, limit, totals[code], weight_kg, course, extra.get(code, Decimal(0))
+                spec,
+                limit,
+                totals[code],
+                weight_kg,
+                ingredient_course,
+                extra.get(code, Decimal(0)),
             )
             if check is not None:
                 checks.append(check)

@@ -48,7 +48,7 @@ def plan_view(actor: Actor, plan: TreatmentPlan) -> PlanView:
 CENT = Decimal("0.01")
 
 
-def _rounded(row: dict[str, Any]) -> dict[str, Any]:
+def rounded(row: dict[str, Any]) -> dict[str, Any]:
     """Amounts to two decimals for display; the check itself used exact arithmetic."""
     return {k: v.quantize(CENT) if isinstance(v, Decimal) else v for k, v in row.items()}
 
@@ -86,9 +86,9 @@ def plan_json(view: PlanView) -> dict[str, Any]:
         "dose": {
             "blocked": True if dose is None else dose.blocked,
             "error": view.dose_error,
-            "totals": [_rounded(dataclasses.asdict(t)) for t in dose.totals] if dose else [],
-            "checks": [_rounded(dataclasses.asdict(c)) for c in dose.checks] if dose else [],
-            "notes": [_rounded(dataclasses.asdict(c)) for c in dose.notes] if dose else [],
+            "totals": [rounded(dataclasses.asdict(t)) for t in dose.totals] if dose else [],
+            "checks": [rounded(dataclasses.asdict(c)) for c in dose.checks] if dose else [],
+            "notes": [rounded(dataclasses.asdict(c)) for c in dose.notes] if dose else [],
         },
         "screening_id": view.screening.pk if view.screening else None,
         "screening_verdict": view.verdict,

@@ -21,6 +21,7 @@ from mesodesk.screening.forms import OverrideForm
 from mesodesk.treatments import selectors, services
 from mesodesk.treatments.forms import CancelForm, LineForm, PlanForm, VolumeForm
 from mesodesk.treatments.models import TreatmentPlan
+from mesodesk.treatments.panels import plan_panels
 from mesodesk.treatments.presenters import plan_view
 from mesodesk.treatments.summary import plan_summary, summary_document
 
@@ -102,6 +103,8 @@ def _builder_context(request: HttpRequest, plan: TreatmentPlan, **extra: Any) ->
         ),
         "cancel_form": CancelForm(),
         "override_form": OverrideForm(),
+        "sessions": list(plan.sessions.order_by("number")),
+        "plan_panels": plan_panels(),
         **extra,
     }
 

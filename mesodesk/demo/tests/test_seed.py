@@ -8,8 +8,10 @@ import io
 import pytest
 from django.core.management import call_command
 
-from mesodesk.accounts.models import Membership, User
+from mesodesk.accounts.models import Clinic, Membership, User
 from mesodesk.audit.verify import verify_all
+from mesodesk.catalog.models import Protocol
+from mesodesk.consent.models import ConsentTemplate
 from mesodesk.demo.synthetic import synthetic_patients
 from mesodesk.patients.models import Condition, Patient
 from mesodesk.screening.models import Screening
@@ -70,3 +72,16 @@ def test_seed_demo_if_empty_leaves_existing_data_alone() -> None:
     assert Patient.objects.count() == 5
     assert "already has data" in out.getvalue()
     assert "practitioner@" in out.getvalue()
+
+
+def test_every_demo_protocol_has_a_published_consent_template_for_its_indication() -> None:
+    call_command("seed_demo", "--patients", "2", "--clinics", "1", stdout=io.StringIO())
+    clinic = Clinic.objects.get()
+    indications = set(Protocol.objects.filter(clinic=clinic).values_list("indication", flat=True))
+    published = set(
+        ConsentTemplate.objects.filter(clinic=clinic, status="published").values_list(
+            "indication", flat=True
+        )
+    )
+    assert indications
+    assert published == indications

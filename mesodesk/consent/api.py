@@ -1,0 +1,356 @@
+"""Consent templates and signed consents over the JSON API."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema, Status
+
+from mesodesk.accounts.access import request_actor
+from mesodesk.audit.choices import AuditAction
+from mesodesk.audit.services import audit_event_record
+from mesodesk.consent import selectors, services
+from mesodesk.consent.document import consent_document
+from mesodesk.consent.models import Consent, ConsentTemplate
+from mesodesk.core.api import ErrorOut
+from mesodesk.core.errors import Conflict, NotFound
+from mesodesk.knowledge.selectors import clinic_knowledge
+from mesodesk.treatments.selectors import plan_get
+
+router = Router(tags=["consent"])
+ERRORS: dict[int, type[Schema]] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
+class TemplateIn(Schema):
+    indication: str = Field(max_length=40)
+    title: str = Field("", max_length=200)
+    introduction: str = Field("", max_length=4000)
+    alternatives: str | None = Field(None, max_length=4000)
+    withdrawal_text: str | None = Field(None, max_length=2000)
+    photo_text: str | None = Field(None, max_length=2000)
+    extra_statements: list[str] = Field([], max_length=20)
+
+
+class TemplatePatch(Schema):
+    title: str | None = Field(None, max_length=200)
+    introduction: str | None = Field(None, max_length=4000)
+    alternatives: str | None = Field(None, max_length=4000)
+    withdrawal_text: str | None = Field(None, max_length=2000)
+    photo_text: str | None = Field(None, max_length=2000)
+    extra_statements: list[str] | None = Field(None, max_length=20)
+
+
+class TemplateOut(Schema):
+    id: uuid.UUID
+    family: uuid.UUID
+    version: int
+    status: str
+    indication: str
+    title: str
+    introduction: str
+    alternatives: str
+    withdrawal_text: str
+    photo_text: str
+    extra_statements: list[str]
+    published_at: dt.datetime | None
+
+
+class StatementOut(Schema):
+    key: str
+    text: str
+
+
+class DocumentOut(Schema):
+    template_id: uuid.UUID
+    title: str
+    text: str
+    sha256: str
+    statements: list[StatementOut]
+    photo_question: str
+
+
+class SignIn(Schema):
+    accepted: list[str] = Field(description="The keys of every statement the patient ticked.")
+    photo_consent: bool | None = Field(description="The separate choice about photographs.")
+    signer_name: str = Field(max_length=200)
+    signature: str = Field(
+        max_length=600_000, description="The drawn signature as a data:image/png;base64 URL."
+    )
+    text_sha256: str = Field(max_length=64, description="The sha256 of the consent document shown.")
+
+
+class ReasonIn(Schema):
+    reason: str = Field(max_length=2000)
+
+
+class ConsentOut(Schema):
+    id: uuid.UUID
+    plan_id: uuid.UUID
+    patient_id: uuid.UUID
+    template_id: uuid.UUID
+    template_version: int
+    status: str
+    valid_for_current_plan: bool
+    text_sha256: str
+    statements: list[StatementOut]
+    accepted: list[str]
+    photo_consent: bool
+    signer_name: str
+    signed_at: dt.datetime
+    presented_by: str
+    countersigned_by: str | None
+    countersigned_at: dt.datetime | None
+    withdrawn_at: dt.datetime | None
+    withdrawal_reason: str
+    knowledge_version: str
+
+
+class ConsentDetailOut(ConsentOut):
+    rendered_text: str
+    signature_png_base64: str
+
+
+def _template_json(template: ConsentTemplate) -> dict[str, Any]:
+    return {name: getattr(template, name) for name in TemplateOut.model_fields}
+
+
+def _consent_json(consent: Consent, *, detail: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        **{
+            name: getattr(consent, name)
+            for name in (
+                "id",
+                "plan_id",
+                "patient_id",
+                "template_id",
+                "status",
+                "text_sha256",
+                "statements",
+                "accepted",
+                "photo_consent",
+                "signer_name",
+                "signed_at",
+                "countersigned_at",
+                "withdrawn_at",
+                "withdrawal_reason",
+                "knowledge_version",
+            )
+        },
+        "template_version": consent.template.version,
+        "valid_for_current_plan": consent.status == "signed"
+        and consent.plan_changed_at == consent.plan.content_changed_at,
+        "presented_by": consent.presented_by.full_name,
+        "countersigned_by": consent.countersigned_by.full_name
+        if consent.countersigned_by
+        else None,
+    }
+    if detail:
+        out["rendered_text"] = consent.rendered_text
+        out["signature_png_base64"] = base64.b64encode(bytes(consent.signature_png)).decode()
+    return out
+
+
+def _consent_out(request: HttpRequest, consent_id: uuid.UUID) -> dict[str, Any]:
+    actor = request_actor(request)
+    consent = selectors.consent_get(actor=actor, consent_id=consent_id)
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=consent,
+        patient_id=consent.patient_id,
+        summary="consent (API)",
+    )
+    return _consent_json(consent, detail=True)
+
+
+@router.get(
+    "/consent-templates",
+    response={200: list[TemplateOut], **ERRORS},
+    summary="The clinic's consent templates, every version",
+)
+def template_list(request: HttpRequest) -> Any:
+    return [_template_json(t) for t in selectors.templates_for(request_actor(request))]
+
+
+@router.post(
+    "/consent-templates",
+    response={201: TemplateOut, **ERRORS},
+    summary="Draft a consent template for an indication",
+)
+def template_create(request: HttpRequest, payload: TemplateIn) -> Status[Any]:
+    data = {k: v for k, v in payload.model_dump().items() if k != "indication" and v is not None}
+    if not data.get("title"):
+        data.pop("title", None)
+    template = services.consent_template_create(
+        actor=request_actor(request), indication=payload.indication, data=data
+    )
+    return Status(201, _template_json(template))
+
+
+@router.get(
+    "/consent-templates/{template_id}",
+    response={200: TemplateOut, **ERRORS},
+    summary="One consent template version",
+)
+def template_read(request: HttpRequest, template_id: uuid.UUID) -> Any:
+    return _template_json(
+        selectors.template_get(actor=request_actor(request), template_id=template_id)
+    )
+
+
+@router.patch(
+    "/consent-templates/{template_id}",
+    response={200: TemplateOut, **ERRORS},
+    summary="Edit a draft (a published version is frozen: 409)",
+)
+def template_update(request: HttpRequest, template_id: uuid.UUID, payload: TemplatePatch) -> Any:
+    template = services.consent_template_update(
+        actor=request_actor(request),
+        template_id=template_id,
+        data={k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None},
+    )
+    return _template_json(template)
+
+
+@router.post(
+    "/consent-templates/{template_id}/publish",
+    response={200: TemplateOut, **ERRORS},
+    summary="Publish a draft; the indication's previous version retires",
+)
+def template_publish(request: HttpRequest, template_id: uuid.UUID) -> Any:
+    return _template_json(
+        services.consent_template_publish(actor=request_actor(request), template_id=template_id)
+    )
+
+
+@router.post(
+    "/consent-templates/{template_id}/versions",
+    response={201: TemplateOut, **ERRORS},
+    summary="Start the next version as a draft copy",
+)
+def template_new_version(request: HttpRequest, template_id: uuid.UUID) -> Status[Any]:
+    return Status(
+        201,
+        _template_json(
+            services.consent_template_new_version(
+                actor=request_actor(request), template_id=template_id
+            )
+        ),
+    )
+
+
+@router.get(
+    "/plans/{plan_id}/consent-document",
+    response={200: DocumentOut, **ERRORS},
+    summary="The consent text to present for a plan, with its statements and hash",
+)
+def consent_document_read(request: HttpRequest, plan_id: uuid.UUID) -> Any:
+    actor = request_actor(request)
+    plan = plan_get(actor=actor, plan_id=plan_id)
+    template = selectors.template_published(clinic_id=actor.clinic.pk, indication=plan.indication)
+    if template is None:
+        raise Conflict("This clinic has no published consent template for the indication.")
+    document = consent_document(plan, template, clinic_knowledge(actor.clinic))
+    return {
+        "template_id": template.pk,
+        "title": document.title,
+        "text": document.text,
+        "sha256": document.sha256,
+        "photo_question": document.photo_question,
+        "statements": [{"key": s.key, "text": s.text} for s in document.statements],
+    }
+
+
+@router.get(
+    "/plans/{plan_id}/consents",
+    response={200: list[ConsentOut], **ERRORS},
+    summary="A plan's consents, newest first",
+)
+def consent_list(request: HttpRequest, plan_id: uuid.UUID) -> Any:
+    actor = request_actor(request)
+    plan = plan_get(actor=actor, plan_id=plan_id)
+    return [
+        _consent_json(c)
+        for c in selectors.consents_of_plan(actor=actor, plan_id=plan.pk).select_related("plan")
+    ]
+
+
+@router.post(
+    "/plans/{plan_id}/consents",
+    response={201: ConsentDetailOut, **ERRORS},
+    summary="The patient signs: every statement ticked, a drawn signature",
+)
+def consent_sign(request: HttpRequest, plan_id: uuid.UUID, payload: SignIn) -> Status[Any]:
+    consent = services.consent_sign(
+        actor=request_actor(request),
+        plan_id=plan_id,
+        accepted=payload.accepted,
+        photo_consent=payload.photo_consent,
+        signer_name=payload.signer_name,
+        signature_data_url=payload.signature,
+        expected_sha256=payload.text_sha256,
+    )
+    return Status(201, _consent_out(request, consent.pk))
+
+
+@router.get(
+    "/consents/{consent_id}",
+    response={200: ConsentDetailOut, **ERRORS},
+    summary="A consent with the exact text signed and the signature image",
+)
+def consent_read(request: HttpRequest, consent_id: uuid.UUID) -> Any:
+    return _consent_out(request, consent_id)
+
+
+@router.post(
+    "/consents/{consent_id}/countersign",
+    response={200: ConsentDetailOut, **ERRORS},
+    summary="The practitioner countersigns; the PDF copy is stored",
+)
+def consent_countersign(request: HttpRequest, consent_id: uuid.UUID) -> Any:
+    services.consent_countersign(actor=request_actor(request), consent_id=consent_id)
+    return _consent_out(request, consent_id)
+
+
+@router.post(
+    "/consents/{consent_id}/withdraw",
+    response={200: ConsentDetailOut, **ERRORS},
+    summary="Record the patient's withdrawal; no further session may start",
+)
+def consent_withdraw(request: HttpRequest, consent_id: uuid.UUID, payload: ReasonIn) -> Any:
+    services.consent_withdraw(
+        actor=request_actor(request), consent_id=consent_id, reason=payload.reason
+    )
+    return _consent_out(request, consent_id)
+
+
+@router.get(
+    "/consents/{consent_id}/consent.pdf",
+    response={200: None, **ERRORS},
+    summary="The stored PDF copy of a countersigned consent",
+)
+def consent_pdf(request: HttpRequest, consent_id: uuid.UUID) -> HttpResponse:
+    actor = request_actor(request)
+    consent = selectors.consent_get(actor=actor, consent_id=consent_id)
+    if not consent.pdf:
+        raise NotFound("The PDF copy is made when the practitioner countersigns.")
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=consent,
+        patient_id=consent.patient_id,
+        summary="consent PDF (API)",
+    )
+    response = HttpResponse(bytes(consent.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="consent-{consent.pk}.pdf"'
+    return response

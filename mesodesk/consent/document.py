@@ -1,0 +1,176 @@
+"""The consent text: assembled from the knowledge base, the plan and the clinic's template.
+
+Deterministic: the same plan, template and knowledge give the same text and the same
+SHA-256, which is what the patient signs and what the PDF freezes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from mesodesk.consent.models import ConsentTemplate
+from mesodesk.knowledge.loader import KnowledgeBase
+from mesodesk.treatments.models import TreatmentPlan
+from mesodesk.treatments.selectors import plan_ingredients
+from mesodesk.treatments.summary import EVIDENCE_WORDS, plan_summary
+
+WHAT_MESOTHERAPY_IS = "mesotherapy_definition"
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    paragraphs: tuple[str, ...] = ()
+    bullets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Statement:
+    key: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ConsentDocument:
+    title: str
+    sections: tuple[Section, ...]
+    statements: tuple[Statement, ...]
+    photo_question: str
+
+    @property
+    def text(self) -> str:
+        lines = [self.title, ""]
+        for section in self.sections:
+            lines.append(section.heading.upper())
+            lines.extend(section.paragraphs)
+            lines.extend(f"- {bullet}" for bullet in section.bullets)
+            lines.append("")
+        lines.append("STATEMENTS")
+        lines.extend(f"[{s.key}] {s.text}" for s in self.statements)
+        lines.append("")
+        lines.append(f"PHOTOGRAPHS (separate choice): {self.photo_question}")
+        return "\n".join(lines)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+
+def _mix(plan: TreatmentPlan) -> list[str]:
+    rows = []
+    for line in plan.lines.all():
+        parts = ", ".join(
+            f"{c.ingredient.name} {c.amount.normalize():f} {c.unit}"
+            for c in line.product.components.all()
+        )
+        area = f" ({line.area})" if line.area else ""
+        rows.append(
+            f"{line.product.name}: {line.volume_ml.normalize():f} mL per session{area} — {parts}"
+        )
+    return rows
+
+
+def consent_document(
+    plan: TreatmentPlan, template: ConsentTemplate, kb: KnowledgeBase
+) -> ConsentDocument:
+    summary = plan_summary(plan, kb)
+    indication = kb.indications[plan.indication]
+    codes = set(plan_ingredients(plan))
+    off_label = [
+        kb.ingredients[c]
+        for c in sorted(codes)
+        if kb.ingredients[c].off_label or kb.ingredients[c].flags
+    ]
+    serious = [
+        term.patient_text or term.label
+        for term in kb.adverse_event_terms.values()
+        if term.category in ("serious", "delayed")
+        and (not term.ingredients or codes & set(term.ingredients))
+    ]
+    weeks = kb.setting("delayed_infection_watch_weeks")
+    sections = [
+        Section(
+            "The procedure",
+            paragraphs=tuple(
+                p
+                for p in (
+                    template.introduction,
+                    "Mesotherapy is a series of many small injections of a mix of medicines "
+                    "into the middle layer of the skin.",
+                    f"Treatment of {indication.patient_label.lower()}: {', '.join(summary.areas)}. "
+                    f"{summary.schedule}",
+                )
+                if p
+            ),
+            bullets=tuple(_mix(plan)),
+        ),
+        Section(
+            "Approval and off-label use",
+            paragraphs=(
+                "Mesotherapy as such is not an approved procedure; most medicines in a mix are "
+                "used outside their licence (off-label).",
+            ),
+            bullets=tuple(f"{i.name}: {i.regulatory_note}" for i in off_label),
+        ),
+        Section(
+            "How good is the evidence",
+            paragraphs=(
+                "The studies behind this treatment are "
+                f"{EVIDENCE_WORDS[indication.evidence_level]}.",
+                indication.patient_evidence,
+            ),
+        ),
+        Section("Common reactions", bullets=tuple(summary.reactions)),
+        Section(
+            "Serious risks",
+            paragraphs=(
+                f"Tell the clinic at once about any new lump, abscess or draining sore at an "
+                f"injection site, even weeks later: watch for {weeks} weeks after your last "
+                "session.",
+            ),
+            bullets=tuple(serious),
+        ),
+        Section(
+            "Alternatives",
+            paragraphs=tuple(p for p in (template.alternatives, indication.approved_products) if p),
+        ),
+        Section("Your right to withdraw", paragraphs=(template.withdrawal_text,)),
+    ]
+    statements = [
+        Statement(
+            "procedure",
+            "I have read what will be done, in which areas, how often, and "
+            "which medicines are in the mix.",
+        ),
+    ]
+    if off_label:
+        statements.append(
+            Statement("off_label", "I understand that medicines in my mix are used off-label.")
+        )
+    statements += [
+        Statement(
+            "risks",
+            "I understand the common reactions and the serious risks, including "
+            "infection that can appear weeks later.",
+        ),
+        Statement(
+            "evidence",
+            "I understand how strong (or weak) the evidence for this "
+            "treatment is, and that results are not guaranteed.",
+        ),
+        Statement(
+            "alternatives", "I have been told about the alternatives, including no treatment."
+        ),
+        Statement("withdraw", "I know I can withdraw my consent at any time."),
+    ]
+    statements += [
+        Statement(f"clinic_{i + 1}", str(text))
+        for i, text in enumerate(template.extra_statements or [])
+    ]
+    return ConsentDocument(
+        title=template.title,
+        sections=tuple(sections),
+        statements=tuple(statements),
+        photo_question=template.photo_text,
+    )

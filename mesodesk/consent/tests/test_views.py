@@ -1,0 +1,198 @@
+"""Consent pages: the tablet signing page refuses blank or partial consent, countersigning,
+withdrawal, the PDF, templates, permissions and foreign-clinic 404s."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from mesodesk.consent.document import consent_document
+from mesodesk.consent.models import Consent, ConsentTemplate
+from mesodesk.consent.tests.helpers import active_plan, blank_signature, sign_all, signature
+from mesodesk.consent.tests.helpers import template as published_template
+from mesodesk.core.testing import Personas, logged_in_client, pdf_text
+from mesodesk.knowledge.selectors import clinic_knowledge
+from mesodesk.treatments.models import TreatmentPlan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan(personas: Personas) -> TreatmentPlan:
+    plan = active_plan(personas)
+    published_template(personas.practitioner, plan.indication)
+    return plan
+
+
+def _form(
+    personas: Personas, plan: TreatmentPlan, *, tick: int | None = None, drawn: str | None = None
+) -> dict[str, str]:
+    tpl = ConsentTemplate.objects.get(clinic=plan.clinic, status="published")
+    document = consent_document(plan, tpl, clinic_knowledge(personas.clinic_a))
+    statements = document.statements if tick is None else document.statements[:tick]
+    return {
+        **{f"statement_{s.key}": "on" for s in statements},
+        "photo_consent": "no",
+        "signer_name": "Anna Smith",
+        "signature": signature() if drawn is None else drawn,
+        "text_sha256": document.sha256,
+    }
+
+
+def test_the_signing_page_shows_every_statement_and_the_evidence_level(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    page = logged_in_client(personas.practitioner).get(reverse("consent:sign", args=[plan.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count('name="statement_') == len(_form(personas, plan)) - 4
+    assert "off-label" in html.lower()
+    assert "signature-pad" in html
+
+
+def test_a_partially_ticked_consent_is_refused_in_the_page_and_nothing_is_saved(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    client = logged_in_client(personas.practitioner)
+    response = client.post(reverse("consent:sign", args=[plan.pk]), _form(personas, plan, tick=1))
+    assert response.status_code == 400
+    assert "Tick this statement to consent" in response.content.decode()
+    assert not Consent.objects.exists()
+
+
+def test_a_blank_signature_is_refused_in_the_page(personas: Personas, plan: TreatmentPlan) -> None:
+    client = logged_in_client(personas.practitioner)
+    response = client.post(
+        reverse("consent:sign", args=[plan.pk]), _form(personas, plan, drawn=blank_signature())
+    )
+    assert response.status_code == 400
+    assert "signature" in response.content.decode().lower()
+    assert not Consent.objects.exists()
+
+
+def test_a_complete_consent_is_signed_then_countersigned_by_the_practitioner(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    client = logged_in_client(personas.practitioner)
+    response = client.post(reverse("consent:sign", args=[plan.pk]), _form(personas, plan))
+    consent = Consent.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("consent:detail", args=[consent.pk])
+    assert consent.signer_name == "Anna Smith"
+    assert consent.ip == "127.0.0.1"
+    client.post(reverse("consent:countersign", args=[consent.pk]))
+    consent.refresh_from_db()
+    assert consent.countersigned_by == personas.practitioner.user
+    pdf = client.get(reverse("consent:pdf", args=[consent.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert "Anna Smith" in pdf_text(pdf.content)
+
+
+def test_a_nurse_cannot_countersign(personas: Personas, plan: TreatmentPlan) -> None:
+    consent = sign_all(personas.nurse, plan)
+    response = logged_in_client(personas.nurse).post(
+        reverse("consent:countersign", args=[consent.pk])
+    )
+    assert response.status_code == 403
+    consent.refresh_from_db()
+    assert consent.countersigned_by is None
+
+
+def test_withdrawal_through_the_page_requires_a_reason_and_is_shown_on_the_plan(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    consent = sign_all(personas.nurse, plan, countersigner=personas.practitioner)
+    client = logged_in_client(personas.practitioner)
+    client.post(reverse("consent:withdraw", args=[consent.pk]), {"reason": ""})
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is None
+    client.post(reverse("consent:withdraw", args=[consent.pk]), {"reason": "Phoned to cancel"})
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None
+    panel = client.get(reverse("consent:plan_panel", args=[plan.pk])).content.decode()
+    assert "withdrawn" in panel.lower()
+
+
+def test_front_desk_cannot_open_consent_pages(personas: Personas, plan: TreatmentPlan) -> None:
+    consent = sign_all(personas.nurse, plan)
+    client = logged_in_client(personas.front_desk)
+    for url in (
+        reverse("consent:sign", args=[plan.pk]),
+        reverse("consent:detail", args=[consent.pk]),
+        reverse("consent:pdf", args=[consent.pk]),
+    ):
+        assert client.get(url).status_code == 403, url
+
+
+def test_another_clinic_gets_404_for_every_consent_page(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    consent = sign_all(personas.nurse, plan)
+    tpl = ConsentTemplate.objects.get(clinic=plan.clinic)
+    client = logged_in_client(personas.foreign_practitioner)
+    for url in (
+        reverse("consent:sign", args=[plan.pk]),
+        reverse("consent:plan_panel", args=[plan.pk]),
+        reverse("consent:detail", args=[consent.pk]),
+        reverse("consent:pdf", args=[consent.pk]),
+        reverse("consent:template", args=[tpl.pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+    for url in (
+        reverse("consent:countersign", args=[consent.pk]),
+        reverse("consent:withdraw", args=[consent.pk]),
+    ):
+        assert client.post(url, {"reason": "x"}).status_code == 404, url
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is None
+    assert consent.countersigned_by is None
+
+
+def test_a_template_is_drafted_published_frozen_and_versioned_through_the_pages(
+    personas: Personas,
+) -> None:
+    client = logged_in_client(personas.practitioner)
+    created = client.post(
+        reverse("consent:templates"),
+        {
+            "indication": "submental_fat",
+            "alternatives": "Surgery, or no treatment.",
+            "withdrawal_text": "You may stop at any time.",
+            "photo_text": "Photographs are optional.",
+            "extra_statements": "I will not drive myself home.",
+        },
+    )
+    draft = ConsentTemplate.objects.get(indication="submental_fat")
+    assert created.status_code == 302
+    assert draft.extra_statements == ["I will not drive myself home."]
+    url = reverse("consent:template", args=[draft.pk])
+    client.post(url, {"publish": "1"})
+    draft.refresh_from_db()
+    assert draft.status == "published"
+    edited = client.post(
+        url,
+        {
+            "indication": "submental_fat",
+            "alternatives": "Changed after publishing",
+            "withdrawal_text": "x",
+            "photo_text": "y",
+        },
+        follow=True,
+    )
+    assert "frozen" in edited.content.decode()
+    draft.refresh_from_db()
+    assert draft.alternatives == "Surgery, or no treatment."
+    client.post(url, {"new_version": "1"})
+    assert ConsentTemplate.objects.filter(family=draft.family).count() == 2
+    assert ConsentTemplate.objects.get(family=draft.family, status="draft").version == 2
+
+
+def test_a_template_form_names_each_bad_field(personas: Personas) -> None:
+    response = logged_in_client(personas.practitioner).post(
+        reverse("consent:templates"), {"indication": "not_an_indication", "alternatives": ""}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Select a valid choice" in html
+    assert "This field is required" in html
+    assert not ConsentTemplate.objects.exists()

@@ -1,0 +1,245 @@
+"""Consent pages: templates, signing on the clinic tablet, countersigning, the PDF, withdrawal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from mesodesk.accounts.access import clinic_view, request_actor
+from mesodesk.accounts.choices import Capability
+from mesodesk.audit.choices import AuditAction
+from mesodesk.audit.services import audit_event_record
+from mesodesk.consent import selectors, services
+from mesodesk.consent.document import consent_document
+from mesodesk.consent.forms import SignForm, TemplateForm, WithdrawForm
+from mesodesk.consent.models import ConsentTemplate
+from mesodesk.core.errors import Conflict, FieldErrors, NotFound
+from mesodesk.core.htmx import form_add_errors
+from mesodesk.knowledge.selectors import clinic_knowledge
+from mesodesk.treatments.models import TreatmentPlan
+from mesodesk.treatments.selectors import plan_get
+
+
+def plan_for_view(actor: Any, plan_id: str) -> TreatmentPlan:
+    try:
+        return plan_get(actor=actor, plan_id=plan_id)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+@clinic_view(Capability.PLAN_VIEW)
+def sign(request: HttpRequest, plan_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    plan = plan_for_view(actor, plan_id)
+    template = selectors.template_published(clinic_id=actor.clinic.pk, indication=plan.indication)
+    if template is None:
+        messages.error(request, "Publish a consent template for this indication first.")
+        return redirect("treatments:plan", plan_id=plan.pk)
+    document = consent_document(plan, template, clinic_knowledge(actor.clinic))
+    form = SignForm(
+        request.POST or None, document=document, initial={"text_sha256": document.sha256}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent = services.consent_sign(
+                actor=actor,
+                plan_id=plan.pk,
+                accepted=form.accepted(),
+                photo_consent=form.photo(),
+                signer_name=form.cleaned_data["signer_name"],
+                signature_data_url=form.cleaned_data["signature"],
+                expected_sha256=form.cleaned_data["text_sha256"],
+            )
+        except FieldErrors as exc:
+            form_add_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, "Thank you. The consent is signed; please hand the tablet back."
+            )
+            return redirect("consent:detail", consent_id=consent.pk)
+    return render(
+        request,
+        "consent/sign.html",
+        {"plan": plan, "document": document, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@clinic_view(Capability.PLAN_VIEW)
+def detail(request: HttpRequest, consent_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    try:
+        consent = selectors.consent_get(actor=actor, consent_id=consent_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=consent,
+        patient_id=consent.patient_id,
+        summary="consent",
+    )
+    return render(
+        request, "consent/detail.html", {"consent": consent, "withdraw_form": WithdrawForm()}
+    )
+
+
+@clinic_view(Capability.PLAN_EDIT)
+@require_POST
+def countersign(request: HttpRequest, consent_id: str) -> HttpResponse:
+    try:
+        consent = services.consent_countersign(actor=request_actor(request), consent_id=consent_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    except Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect("consent:detail", consent_id=consent_id)
+    messages.success(request, "Countersigned. The consent is complete.")
+    return redirect("treatments:plan", plan_id=consent.plan_id)
+
+
+@clinic_view(Capability.PLAN_VIEW)
+@require_POST
+def withdraw(request: HttpRequest, consent_id: str) -> HttpResponse:
+    form = WithdrawForm(request.POST)
+    try:
+        consent = services.consent_withdraw(
+            actor=request_actor(request),
+            consent_id=consent_id,
+            reason=form.cleaned_data["reason"] if form.is_valid() else "",
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    except (FieldErrors, Conflict) as exc:
+        messages.error(request, str(exc))
+        return redirect("consent:detail", consent_id=consent_id)
+    messages.info(request, "The withdrawal is recorded. No further session can start.")
+    return redirect("treatments:plan", plan_id=consent.plan_id)
+
+
+@clinic_view(Capability.PLAN_VIEW)
+def pdf(request: HttpRequest, consent_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    try:
+        consent = selectors.consent_get(actor=actor, consent_id=consent_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    if not consent.pdf:
+        raise Http404
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=consent,
+        patient_id=consent.patient_id,
+        summary="consent PDF",
+    )
+    response = HttpResponse(bytes(consent.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="consent-{consent.pk}.pdf"'
+    return response
+
+
+@clinic_view(Capability.PLAN_VIEW)
+def templates(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    form = TemplateForm(
+        request.POST or None,
+        initial={
+            "alternatives": ConsentTemplate._meta.get_field("alternatives").get_default(),
+            "withdrawal_text": ConsentTemplate._meta.get_field("withdrawal_text").get_default(),
+            "photo_text": ConsentTemplate._meta.get_field("photo_text").get_default(),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            template = services.consent_template_create(
+                actor=actor,
+                indication=form.cleaned_data["indication"],
+                data=form.data_for_service(),
+            )
+        except FieldErrors as exc:
+            form_add_errors(form, exc)
+        else:
+            return redirect("consent:template", template_id=template.pk)
+    return render(
+        request,
+        "consent/templates.html",
+        {
+            "templates": selectors.templates_for(actor),
+            "form": form,
+            "kb": clinic_knowledge(actor.clinic),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@clinic_view(Capability.PLAN_VIEW)
+def template_detail(request: HttpRequest, template_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    try:
+        template = selectors.template_get(actor=actor, template_id=template_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    initial: dict[str, Any] = {
+        name: getattr(template, name)
+        for name in (
+            "indication",
+            "title",
+            "introduction",
+            "alternatives",
+            "withdrawal_text",
+            "photo_text",
+        )
+    }
+    initial["extra_statements"] = "\n".join(template.extra_statements or [])
+    form = TemplateForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        try:
+            if "publish" in request.POST:
+                services.consent_template_publish(actor=actor, template_id=template.pk)
+                messages.success(request, "Published: this version is frozen.")
+                return redirect("consent:template", template_id=template.pk)
+            if "new_version" in request.POST:
+                draft = services.consent_template_new_version(actor=actor, template_id=template.pk)
+                return redirect("consent:template", template_id=draft.pk)
+            if form.is_valid():
+                services.consent_template_update(
+                    actor=actor, template_id=template.pk, data=form.data_for_service()
+                )
+                messages.success(request, "Saved.")
+                return redirect("consent:template", template_id=template.pk)
+        except FieldErrors as exc:
+            form_add_errors(form, exc)
+        except Conflict as exc:
+            messages.error(request, str(exc))
+    return render(
+        request,
+        "consent/template.html",
+        {"template": template, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@clinic_view(Capability.PLAN_VIEW)
+def plan_panel(request: HttpRequest, plan_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    plan = plan_for_view(actor, plan_id)
+    consents = list(selectors.consents_of_plan(actor=actor, plan_id=plan.pk)[:3])
+    latest = consents[0] if consents else None
+    return render(
+        request,
+        "consent/_plan_panel.html",
+        {
+            "plan": plan,
+            "consent": latest,
+            "stale": latest is not None and latest.plan_changed_at != plan.content_changed_at,
+            "template": selectors.template_published(
+                clinic_id=actor.clinic.pk, indication=plan.indication
+            ),
+        },
+    )

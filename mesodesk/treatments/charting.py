@@ -1,0 +1,337 @@
+"""Charting a session: injection points and zones on the map views, each with its lot, and
+the live totals checked against the plan's limits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from mesodesk.accounts.actor import Actor
+from mesodesk.accounts.choices import Capability
+from mesodesk.audit.choices import AuditAction
+from mesodesk.audit.services import audit_event_record
+from mesodesk.catalog.models import Lot
+from mesodesk.catalog.services import lot_is_usable
+from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
+from mesodesk.knowledge.selectors import clinic_knowledge
+from mesodesk.treatments.choices import PointKind, SessionStatus
+from mesodesk.treatments.dosing import Course, DoseReport, InjectionStats, Line, dose_report
+from mesodesk.treatments.limits import ingredient_specs, product_components
+from mesodesk.treatments.maps import map_views
+from mesodesk.treatments.models import InjectionPoint, TreatmentSession
+
+CHARTABLE = (SessionStatus.IN_PROCEDURE, SessionStatus.COMPLETED)
+MAX_POINTS = 600
+
+
+def _session(actor: Actor, session_id: ObjectId) -> TreatmentSession:
+    try:
+        return (
+            TreatmentSession.objects.select_for_update(of=("self",))
+            .select_related("plan", "plan__protocol", "patient")
+            .get(pk=session_id, clinic=actor.clinic)
+        )
+    except (TreatmentSession.DoesNotExist, ValidationError, ValueError) as exc:
+        raise NotFound("No such session in this clinic.") from exc
+
+
+def _decimal(
+    value: object,
+    field: str,
+    errors: dict[str, list[str]],
+    *,
+    low: Decimal,
+    high: Decimal,
+    required: bool,
+) -> Decimal | None:
+    if value in (None, ""):
+        if required:
+            errors[field] = ["Required."]
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors[field] = ["Enter a number."]
+        return None
+    if not number.is_finite() or not low <= number <= high:
+        errors[field] = [f"Enter a number from {low} to {high}."]
+        return None
+    return number
+
+
+def _chartable(session: TreatmentSession) -> None:
+    if session.status == SessionStatus.SIGNED:
+        raise Conflict("This session is signed and locked; correct it with a signed addendum.")
+    if session.status not in CHARTABLE:
+        raise Conflict("Injections are charted during the procedure, before signing.")
+
+
+def _plan_product_ids(session: TreatmentSession) -> set[object]:
+    return set(session.plan.lines.values_list("product_id", flat=True))
+
+
+def point_add(*, actor: Actor, session_id: ObjectId, data: Mapping[str, Any]) -> InjectionPoint:
+    """Charts one point (x, y on a view) or one zone (a region) with its lot and volume."""
+    actor.require(Capability.SESSION_PERFORM)
+    kb = clinic_knowledge(actor.clinic)
+    assert actor.user is not None
+    with transaction.atomic():
+        session = _session(actor, session_id)
+        _chartable(session)
+        errors: dict[str, list[str]] = {}
+        kind = data.get("kind") or PointKind.POINT
+        if kind not in PointKind.values:
+            errors["kind"] = ["Choose a point or a zone."]
+        view = map_views().get(str(data.get("view", "")))
+        if view is None:
+            errors["view"] = ["Unknown map view."]
+        region = str(data.get("region", ""))
+        side = str(data.get("side", ""))
+        if view is not None and region not in view.areas:
+            errors["region"] = ["Place the injection on a region of the map."]
+        if side not in ("", "left", "right"):
+            errors["side"] = ["Unknown side."]
+        x = _decimal(
+            data.get("x"),
+            "x",
+            errors,
+            low=Decimal(0),
+            high=Decimal(str(view.width if view else 0)),
+            required=kind == "point",
+        )
+        y = _decimal(
+            data.get("y"),
+            "y",
+            errors,
+            low=Decimal(0),
+            high=Decimal(str(view.height if view else 0)),
+            required=kind == "point",
+        )
+        volume = _decimal(
+            data.get("volume_ml"),
+            "volume_ml",
+            errors,
+            low=Decimal("0.001"),
+            high=Decimal(50),
+            required=True,
+        )
+        depth = _decimal(
+            data.get("depth_mm"),
+            "depth_mm",
+            errors,
+            low=Decimal(0),
+            high=Decimal(20),
+            required=False,
+        )
+        technique = str(data.get("technique", "") or "")
+        if technique and technique not in kb.techniques:
+            errors["technique"] = ["Choose a technique from the knowledge base."]
+        lot = None
+        try:
+            lot = Lot.objects.select_related("product").get(
+                pk=str(data.get("lot_id")), clinic=actor.clinic
+            )
+        except (Lot.DoesNotExist, ValidationError, ValueError):
+            errors["lot_id"] = ["Choose a lot of a product in the plan."]
+        today = timezone.now().astimezone(actor.clinic.zone).date()
+        if lot is not None:
+            if lot.product_id not in _plan_product_ids(session):
+                errors["lot_id"] = ["This lot's product is not in the plan's mix."]
+            elif not lot_is_usable(lot, today) or lot.quantity_remaining_ml <= 0:
+                errors["lot_id"] = [
+                    f"Lot {lot.lot_number} is not usable (expired, recalled, quarantined or empty)."
+                ]
+        if InjectionPoint.objects.filter(session=session).count() >= MAX_POINTS:
+            errors["__all__"] = [f"A session has at most {MAX_POINTS} charted injections."]
+        if errors:
+            raise FieldErrors(errors)
+        assert view is not None
+        assert lot is not None
+        assert volume is not None
+        point = InjectionPoint.objects.create(
+            clinic=actor.clinic,
+            session=session,
+            kind=kind,
+            view=view.code,
+            x=x if kind == "point" else None,
+            y=y if kind == "point" else None,
+            region=region,
+            side=side,
+            region_label=view.region_label(region, side)[:80],
+            product=lot.product,
+            lot=lot,
+            volume_ml=volume,
+            depth_mm=depth,
+            technique=technique,
+            needle=str(data.get("needle", "") or "")[:80],
+            created_by=actor.user,
+        )
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=point,
+            patient_id=session.patient_id,
+            changes={
+                "region": [None, region],
+                "lot": [None, lot.lot_number],
+                "volume_ml": [None, volume],
+            },
+        )
+    return point
+
+
+def point_remove(*, actor: Actor, point_id: ObjectId) -> TreatmentSession:
+    actor.require(Capability.SESSION_PERFORM)
+    with transaction.atomic():
+        try:
+            point = InjectionPoint.objects.select_related("session").get(
+                pk=point_id, clinic=actor.clinic
+            )
+        except (InjectionPoint.DoesNotExist, ValidationError, ValueError) as exc:
+            raise NotFound("No such injection in this clinic.") from exc
+        session = _session(actor, point.session_id)
+        _chartable(session)
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            obj=point,
+            patient_id=session.patient_id,
+            changes={"region": [point.region, None], "volume_ml": [point.volume_ml, None]},
+        )
+        point.delete()
+    return session
+
+
+def session_copy_previous_map(*, actor: Actor, session_id: ObjectId) -> int:
+    """Starts the chart from the plan's last signed session; each copied injection takes the
+    first usable lot of its product (injections whose product has none are left out)."""
+    actor.require(Capability.SESSION_PERFORM)
+    assert actor.user is not None
+    with transaction.atomic():
+        session = _session(actor, session_id)
+        if session.status != SessionStatus.IN_PROCEDURE:
+            raise Conflict("Copy the previous map at the start of the procedure.")
+        if session.points.exists():
+            raise Conflict("This session already has injections charted.")
+        previous = (
+            TreatmentSession.objects.filter(plan=session.plan, status=SessionStatus.SIGNED)
+            .order_by("-number")
+            .first()
+        )
+        if previous is None:
+            raise Conflict("There is no signed earlier session to copy.")
+        today = timezone.now().astimezone(actor.clinic.zone).date()
+        lots: dict[object, Lot | None] = {}
+        copied = []
+        for point in previous.points.all():
+            if point.product_id not in lots:
+                lots[point.product_id] = (
+                    Lot.objects.filter(
+                        clinic=actor.clinic,
+                        product_id=point.product_id,
+                        status="available",
+                        expiry_date__gte=today,
+                        quantity_remaining_ml__gt=0,
+                    )
+                    .order_by("expiry_date")
+                    .first()
+                )
+            lot = lots[point.product_id]
+            if lot is None:
+                continue
+            copied.append(
+                InjectionPoint(
+                    clinic=actor.clinic,
+                    session=session,
+                    kind=point.kind,
+                    view=point.view,
+                    x=point.x,
+                    y=point.y,
+                    region=point.region,
+                    side=point.side,
+                    region_label=point.region_label,
+                    product_id=point.product_id,
+                    lot=lot,
+                    volume_ml=point.volume_ml,
+                    depth_mm=point.depth_mm,
+                    technique=point.technique,
+                    needle=point.needle,
+                    created_by=actor.user,
+                )
+            )
+        InjectionPoint.objects.bulk_create(copied)
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=session,
+            patient_id=session.patient_id,
+            summary=f"{len(copied)} injections copied from session {previous.number}",
+        )
+    return len(copied)
+
+
+def session_lines(
+    points: list[InjectionPoint],
+) -> tuple[tuple[Line, ...], dict[str, InjectionStats]]:
+    """Dose lines (one per point) and, per ingredient, the injection count and largest one."""
+    lines: list[Line] = []
+    stats: dict[str, InjectionStats] = {}
+    for point in points:
+        components = product_components(point.product)
+        lines.append(Line(point.product.name, components, point.volume_ml, point.region))
+        for component in components:
+            seen = stats.get(component.ingredient)
+            stats[component.ingredient] = InjectionStats(
+                count=(seen.count if seen else 0) + 1,
+                max_volume_ml=max(point.volume_ml, seen.max_volume_ml if seen else Decimal(0)),
+            )
+    return tuple(lines), stats
+
+
+def session_points(session: TreatmentSession) -> list[InjectionPoint]:
+    return list(
+        session.points.select_related("product", "lot").prefetch_related(
+            "product__components__ingredient"
+        )
+    )
+
+
+def session_dose_report(
+    *, actor: Actor, session: TreatmentSession, points: list[InjectionPoint] | None = None
+) -> DoseReport:
+    """The charted totals checked against the limits, like the plan's but from the points."""
+    kb = clinic_knowledge(actor.clinic)
+    charted = points if points is not None else session_points(session)
+    lines, stats = session_lines(charted)
+    plan = session.plan
+    protocol = plan.protocol
+    course = Course(
+        sessions=plan.sessions_planned or (protocol.sessions if protocol else None),
+        min_interval_days=protocol.interval_min_days if protocol else None,
+    )
+    topical: dict[str, Decimal] = {}
+    if plan.topical_anaesthetic_g and kb.setting("topical_lidocaine_counts"):
+        topical["lidocaine"] = plan.topical_anaesthetic_g * kb.setting("emla_lidocaine_mg_per_g")
+    return dose_report(
+        lines,
+        ingredient_specs(kb),
+        weight_kg=session.patient.weight_kg,
+        course=course,
+        topical_mg=topical,
+        injections=stats,
+    )
+
+
+def region_counts(points: list[InjectionPoint]) -> list[tuple[str, int, Decimal]]:
+    """(region label, injections, volume) per region, for the chart."""
+    counts: dict[str, tuple[int, Decimal]] = {}
+    for point in points:
+        label = point.region_label or point.region
+        count, volume = counts.get(label, (0, Decimal(0)))
+        counts[label] = (count + 1, volume + point.volume_ml)
+    return [(label, n, v) for label, (n, v) in sorted(counts.items())]

@@ -1,0 +1,439 @@
+"""Session pages: the preparation checklist, charting on the maps, signing, addenda, and the
+aftercare page, PDF and e-mail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import ModelChoiceField
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from mesodesk.accounts.access import clinic_view, request_actor
+from mesodesk.accounts.actor import Actor
+from mesodesk.accounts.choices import Capability
+from mesodesk.accounts.models import User
+from mesodesk.audit.choices import AuditAction
+from mesodesk.audit.services import audit_event_record
+from mesodesk.catalog.selectors import lots_usable
+from mesodesk.core.errors import Conflict, FieldErrors, NotFound
+from mesodesk.core.htmx import form_add_errors, is_htmx
+from mesodesk.core.pdf import render_pdf
+from mesodesk.knowledge.selectors import clinic_knowledge
+from mesodesk.notifications.models import OutboundEmail
+from mesodesk.notifications.services import email_retry
+from mesodesk.treatments import charting, sessions
+from mesodesk.treatments.aftercare import aftercare_document, aftercare_send
+from mesodesk.treatments.maps import map_views, views_for_areas
+from mesodesk.treatments.models import AftercareSheet, TreatmentSession
+from mesodesk.treatments.progress import course_progress
+from mesodesk.treatments.session_forms import (
+    AddendumForm,
+    AnaestheticForm,
+    AntisepsisForm,
+    CompleteForm,
+    EndForm,
+    PointForm,
+    ReconfirmForm,
+    SendForm,
+    StartForm,
+)
+
+
+def _get(actor: Actor, session_id: str) -> TreatmentSession:
+    try:
+        session = TreatmentSession.objects.select_related(
+            "plan", "plan__protocol", "patient", "practitioner", "assistant", "signed_by"
+        ).get(pk=session_id, clinic=actor.clinic)
+    except (TreatmentSession.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404 from exc
+    if actor.can(Capability.CLINICAL_VIEW):
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.READ,
+            obj=session,
+            patient_id=session.patient_id,
+            summary="treatment session",
+        )
+    return session
+
+
+def _protocol_defaults(session: TreatmentSession) -> dict[str, Any]:
+    """The protocol's technique, needle, depth and volume per point, as the form's start."""
+    protocol = session.plan.protocol
+    if protocol is None:
+        return {}
+    defaults = {
+        "technique": protocol.technique,
+        "needle": protocol.needle[:80],
+        "depth_mm": protocol.depth_min_mm,
+        "volume_ml": protocol.volume_per_point_ml,
+    }
+    return {k: v for k, v in defaults.items() if v not in (None, "")}
+
+
+def _chart_context(
+    actor: Actor, session: TreatmentSession, view_code: str, point_form: PointForm | None = None
+) -> dict[str, Any]:
+    kb = clinic_knowledge(actor.clinic)
+    views = views_for_areas(set(session.plan.areas))
+    current = view_code if view_code in map_views() else views[0]
+    points = charting.session_points(session)
+    product_ids = list(session.plan.lines.values_list("product_id", flat=True))
+    form = point_form or PointForm(
+        lots=lots_usable(actor=actor, product_ids=product_ids),
+        kb=kb,
+        initial={"view": current, **_protocol_defaults(session)},
+    )
+    report = charting.session_dose_report(actor=actor, session=session, points=points)
+    return {
+        "session": session,
+        "views": [map_views()[v] for v in views],
+        "map": map_views()[current],
+        "points": points,
+        "view_points": [p for p in points if p.view == current],
+        "zones": [p for p in points if p.kind == "zone" and p.view == current],
+        "counts": charting.region_counts(points),
+        "dose": report,
+        "point_form": form,
+        "charting": session.status in charting.CHARTABLE and actor.can(Capability.SESSION_PERFORM),
+    }
+
+
+@clinic_view(Capability.SESSION_PREPARE)
+@require_POST
+def session_new(request: HttpRequest, plan_id: str) -> HttpResponse:
+    try:
+        session = sessions.session_create(actor=request_actor(request), plan_id=plan_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    except Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect("treatments:plan", plan_id=plan_id)
+    return redirect("treatments:session", session_id=session.pk)
+
+
+@clinic_view(Capability.SESSION_CHECK_IN)
+def session_detail(request: HttpRequest, session_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    session = _get(actor, session_id)
+    kb = clinic_knowledge(actor.clinic)
+    context: dict[str, Any] = {
+        "session": session,
+        "plan": session.plan,
+        "kb": kb,
+        "progress": course_progress(session, actor.clinic.zone),
+    }
+    if actor.can(Capability.CLINICAL_VIEW):
+        elapsed = sessions.anaesthetic_minutes_elapsed(session, timezone.now())
+        context |= {
+            "checklist": sessions.session_checklist(actor, session),
+            "reconfirm_form": ReconfirmForm(
+                questions=sessions.time_sensitive_questions(actor, session), kb=kb
+            ),
+            "antisepsis_form": AntisepsisForm(kb=kb),
+            "anaesthetic_form": AnaestheticForm(),
+            "start_form": StartForm(
+                staff=User.objects.filter(
+                    memberships__clinic=actor.clinic,
+                    memberships__role__in=["nurse", "practitioner"],
+                )
+            ),
+            "complete_form": CompleteForm(),
+            "addendum_form": AddendumForm(),
+            "end_form": EndForm(),
+            "send_form": SendForm(),
+            "elapsed": elapsed,
+            "anaesthetic_wait": max(0, (session.anaesthetic_minutes_required or 0) - elapsed)
+            if elapsed is not None
+            else None,
+            "addenda": list(session.addenda.select_related("signed_by")),
+            "sheet": AftercareSheet.objects.filter(session=session).first(),
+            **_chart_context(actor, session, request.GET.get("view", "")),
+        }
+    else:
+        context["end_form"] = EndForm()
+    return render(request, "treatments/session.html", context)
+
+
+def _after(
+    request: HttpRequest, session_id: str, action: Callable[[], object], success: str
+) -> HttpResponse:
+    try:
+        action()
+    except NotFound as exc:
+        raise Http404 from exc
+    except FieldErrors as exc:
+        for messages_ in exc.errors.values():
+            for message in messages_:
+                messages.error(request, message)
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    else:
+        if success:
+            messages.success(request, success)
+    return redirect("treatments:session", session_id=session_id)
+
+
+@clinic_view(Capability.SESSION_CHECK_IN)
+@require_POST
+def session_action(request: HttpRequest, session_id: str, action: str) -> HttpResponse:
+    actor = request_actor(request)
+    post = request.POST
+    handlers: dict[str, tuple[Callable[[], object], str]] = {
+        "check_in": (
+            lambda: sessions.session_check_in(actor=actor, session_id=session_id),
+            "Checked in.",
+        ),
+        "prepare": (
+            lambda: sessions.session_prepare(actor=actor, session_id=session_id),
+            "Preparation started.",
+        ),
+        "photos": (
+            lambda: sessions.session_confirm_photos(actor=actor, session_id=session_id),
+            "Baseline photographs recorded.",
+        ),
+        "sign": (
+            lambda: sessions.session_sign(actor=actor, session_id=session_id),
+            "Signed. The record is now locked; corrections are addenda.",
+        ),
+    }
+    if action == "antisepsis":
+        form = AntisepsisForm(post, kb=clinic_knowledge(actor.clinic))
+        handlers[action] = (
+            lambda: sessions.session_record_antisepsis(
+                actor=actor,
+                session_id=session_id,
+                agent=form.cleaned_data["agent"] if form.is_valid() else "",
+            ),
+            "Antisepsis recorded.",
+        )
+    elif action == "anaesthetic":
+        form_a = AnaestheticForm(post)
+        valid = form_a.is_valid()
+        handlers[action] = (
+            lambda: sessions.session_record_anaesthetic(
+                actor=actor,
+                session_id=session_id,
+                product=form_a.cleaned_data["product"] if valid else "",
+                applied_at=timezone.now() - dt.timedelta(minutes=form_a.cleaned_data["minutes_ago"])
+                if valid
+                else None,
+            ),
+            "Topical anaesthetic recorded.",
+        )
+    elif action == "start":
+        start = StartForm(post, staff=User.objects.filter(memberships__clinic=actor.clinic))
+        ok = start.is_valid()
+        handlers[action] = (
+            lambda: sessions.session_start(
+                actor=actor,
+                session_id=session_id,
+                assistant=start.cleaned_data["assistant"] if ok else None,
+                start_early=bool(start.cleaned_data["start_early"]) if ok else False,
+            ),
+            "The procedure has started.",
+        )
+    elif action == "complete":
+        done = CompleteForm(post)
+        ok = done.is_valid()
+        handlers[action] = (
+            lambda: sessions.session_complete(
+                actor=actor,
+                session_id=session_id,
+                notes=done.cleaned_data["notes"] if ok else "",
+                immediate_reactions=done.cleaned_data["immediate_reactions"] if ok else "",
+            ),
+            "Completed. The aftercare sheet is ready.",
+        )
+    elif action == "end":
+        end = EndForm(post)
+        ok = end.is_valid()
+        handlers[action] = (
+            lambda: sessions.session_end(
+                actor=actor,
+                session_id=session_id,
+                reason=end.cleaned_data["reason"] if ok else "",
+                did_not_attend=bool(end.cleaned_data["did_not_attend"]) if ok else False,
+            ),
+            "The session ended.",
+        )
+    elif action == "reconfirm":
+        session = _get(actor, session_id)
+        kb = clinic_knowledge(actor.clinic)
+        form_r = ReconfirmForm(
+            post, questions=sessions.time_sensitive_questions(actor, session), kb=kb
+        )
+        form_r.is_valid()
+        handlers[action] = (
+            lambda: sessions.session_reconfirm(
+                actor=actor,
+                session_id=session_id,
+                answers=form_r.answers(),
+                sites=form_r.sites(),
+                medicines_unchanged=bool(form_r.cleaned_data.get("medicines_unchanged")),
+            ),
+            "Today's answers are recorded and the plan was screened again.",
+        )
+    elif action == "addendum":
+        add = AddendumForm(post)
+        ok = add.is_valid()
+        handlers[action] = (
+            lambda: sessions.session_addendum_add(
+                actor=actor, session_id=session_id, text=add.cleaned_data["text"] if ok else ""
+            ),
+            "The addendum is signed.",
+        )
+    elif action == "copy":
+        handlers[action] = (
+            lambda: charting.session_copy_previous_map(actor=actor, session_id=session_id),
+            "The previous session's map was copied.",
+        )
+    if action not in handlers:
+        raise Http404
+    call, success = handlers[action]
+    return _after(request, session_id, call, success)
+
+
+@clinic_view(Capability.SESSION_PERFORM)
+@require_POST
+def point_add(request: HttpRequest, session_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    session = _get(actor, session_id)
+    kb = clinic_knowledge(actor.clinic)
+    product_ids = list(session.plan.lines.values_list("product_id", flat=True))
+    form = PointForm(request.POST, lots=lots_usable(actor=actor, product_ids=product_ids), kb=kb)
+    if form.is_valid():
+        try:
+            charting.point_add(actor=actor, session_id=session.pk, data=form.service_data())
+        except FieldErrors as exc:
+            form_add_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+    view = request.POST.get("view", "")
+    if not is_htmx(request):
+        if form.errors:
+            messages.error(
+                request, "; ".join(str(e) for errs in form.errors.values() for e in errs)
+            )
+        return redirect(f"{request.path.rsplit('/points/', 1)[0]}/?view={view}")
+    lot_field = form.fields["lot"]
+    assert isinstance(lot_field, ModelChoiceField)
+    keep = PointForm(
+        lots=lot_field.queryset,
+        kb=kb,
+        initial={
+            "view": view,
+            "lot": form.data.get("lot"),
+            "volume_ml": form.data.get("volume_ml"),
+            "depth_mm": form.data.get("depth_mm"),
+            "technique": form.data.get("technique"),
+            "needle": form.data.get("needle"),
+            "kind": form.data.get("kind"),
+        },
+    )
+    if form.errors:
+        keep = form
+    return render(
+        request, "treatments/_chart.html", _chart_context(actor, session, view, point_form=keep)
+    )
+
+
+@clinic_view(Capability.SESSION_PERFORM)
+@require_POST
+def point_remove(request: HttpRequest, point_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    try:
+        session = charting.point_remove(actor=actor, point_id=point_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    except Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect("patients:list")
+    view = request.POST.get("view", "")
+    if is_htmx(request):
+        session = _get(actor, str(session.pk))
+        return render(request, "treatments/_chart.html", _chart_context(actor, session, view))
+    return redirect("treatments:session", session_id=session.pk)
+
+
+def _sheet(actor: Actor, session_id: str) -> AftercareSheet:
+    try:
+        sheet = AftercareSheet.objects.select_related("patient", "session").get(
+            session__pk=session_id, clinic=actor.clinic
+        )
+    except (AftercareSheet.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404 from exc
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=sheet,
+        patient_id=sheet.patient_id,
+        summary="aftercare",
+    )
+    return sheet
+
+
+@clinic_view(Capability.SESSION_PREPARE)
+def aftercare(request: HttpRequest, session_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    sheet = _sheet(actor, session_id)
+    emails = OutboundEmail.objects.filter(clinic=actor.clinic, related_id=sheet.pk)
+    return render(
+        request,
+        "treatments/aftercare.html",
+        {"sheet": sheet, "c": sheet.content, "emails": emails, "send_form": SendForm()},
+    )
+
+
+@clinic_view(Capability.SESSION_PREPARE)
+def aftercare_pdf(request: HttpRequest, session_id: str) -> HttpResponse:
+    sheet = _sheet(request_actor(request), session_id)
+    pdf = render_pdf(aftercare_document(sheet, sheet.patient.full_name))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="aftercare-{sheet.session_id}.pdf"'
+    return response
+
+
+@clinic_view(Capability.SESSION_PREPARE)
+@require_POST
+def aftercare_email(request: HttpRequest, session_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    form = SendForm(request.POST)
+    to = form.cleaned_data["to"] if form.is_valid() else "invalid"
+    try:
+        aftercare_send(actor=actor, session_id=session_id, to=to or "")
+        messages.success(request, "The aftercare e-mail is queued; its status shows below.")
+    except NotFound as exc:
+        raise Http404 from exc
+    except FieldErrors as exc:
+        messages.error(request, " ".join(m for msgs in exc.errors.values() for m in msgs))
+    return redirect("treatments:aftercare", session_id=session_id)
+
+
+@clinic_view(Capability.SESSION_PREPARE)
+@require_POST
+def email_resend(request: HttpRequest, email_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    try:
+        email = email_retry(actor=actor, email_id=email_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    except Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect("patients:list")
+    sheet = (
+        AftercareSheet.objects.filter(pk=email.related_id, clinic=actor.clinic).first()
+        if email.related_id
+        else None
+    )
+    messages.info(request, "Queued again.")
+    if sheet is None:
+        return redirect("patients:list")
+    return redirect("treatments:aftercare", session_id=sheet.session_id)

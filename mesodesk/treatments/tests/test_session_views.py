@@ -1,0 +1,314 @@
+"""Session pages: the checklist in the page, charting through HTMX, a signed session that refuses
+edits, addenda, the aftercare page, PDF and e-mail, roles, foreign-clinic 404s, query counts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from mesodesk.catalog.models import Protocol
+from mesodesk.consent.tests.helpers import active_plan, sign_all, template
+from mesodesk.core.testing import Personas, logged_in_client, pdf_text
+from mesodesk.notifications.models import OutboundEmail
+from mesodesk.treatments import sessions
+from mesodesk.treatments.models import InjectionPoint, TreatmentPlan, TreatmentSession
+from mesodesk.treatments.tests.session_helpers import chart, lot, prepared, started
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan(personas: Personas) -> TreatmentPlan:
+    template(personas.practitioner)
+    plan = active_plan(personas)
+    sign_all(personas.nurse, plan, countersigner=personas.practitioner)
+    return plan
+
+
+def _action(session: TreatmentSession, name: str) -> str:
+    return reverse("treatments:session_action", args=[session.pk, name])
+
+
+def _point(session: TreatmentSession, **overrides: str) -> dict[str, str]:
+    return {
+        "kind": "point",
+        "lot": str(lot("HA-1").pk),
+        "volume_ml": "0.05",
+        "depth_mm": "1.5",
+        "technique": "papule",
+        "view": "face_front",
+        "region": "cheeks",
+        "side": "left",
+        "x": "250",
+        "y": "300",
+        **overrides,
+    }
+
+
+def test_a_session_is_prepared_started_charted_and_signed_through_the_pages(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    nurse = logged_in_client(personas.nurse)
+    created = nurse.post(reverse("treatments:session_new", args=[plan.pk]))
+    session = TreatmentSession.objects.get()
+    assert created["Location"] == reverse("treatments:session", args=[session.pk])
+    nurse.post(_action(session, "check_in"))
+    nurse.post(_action(session, "prepare"))
+    nurse.post(
+        _action(session, "reconfirm"),
+        {
+            "answer_pregnancy": "absent",
+            "answer_breastfeeding": "absent",
+            "answer_active_skin_infection": "absent",
+            "medicines_unchanged": "on",
+        },
+    )
+    nurse.post(_action(session, "photos"))
+    nurse.post(_action(session, "antisepsis"), {"agent": "chlorhexidine_alcohol"})
+    page = nurse.get(reverse("treatments:session", args=[session.pk])).content.decode()
+    assert page.count('class="ok"') >= 4
+    doctor = logged_in_client(personas.practitioner)
+    doctor.post(_action(session, "start"), {})
+    session.refresh_from_db()
+    assert session.status == "in_procedure"
+    for _ in range(3):
+        doctor.post(
+            reverse("treatments:point_add", args=[session.pk]),
+            _point(session),
+            headers={"HX-Request": "true"},
+        )
+    doctor.post(_action(session, "complete"), {"notes": "", "immediate_reactions": "None"})
+    doctor.post(_action(session, "sign"))
+    session.refresh_from_db()
+    assert session.status == "signed"
+    assert lot("HA-1").quantity_remaining_ml == Decimal("19.85")
+
+
+def test_the_page_shows_which_checklist_item_blocks_the_start(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    session = sessions.session_create(actor=personas.nurse, plan_id=plan.pk)
+    sessions.session_prepare(actor=personas.nurse, session_id=session.pk)
+    response = logged_in_client(personas.practitioner).post(
+        _action(session, "start"), {}, follow=True
+    )
+    html = response.content.decode()
+    assert "antisepsis" in html.lower()
+    session.refresh_from_db()
+    assert session.status == "preparation"
+
+
+def test_an_unanswered_reconfirmation_names_each_missing_answer(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    session = sessions.session_create(actor=personas.nurse, plan_id=plan.pk)
+    sessions.session_prepare(actor=personas.nurse, session_id=session.pk)
+    html = (
+        logged_in_client(personas.nurse)
+        .post(_action(session, "reconfirm"), {"answer_pregnancy": "absent"}, follow=True)
+        .content.decode()
+    )
+    assert "Answer" in html
+    assert "medicines" in html.lower()
+    session.refresh_from_db()
+    assert session.facts_reconfirmed_at is None
+
+
+def test_the_anaesthetic_timer_is_visible_with_its_warning(personas: Personas) -> None:
+    template(personas.practitioner)
+    plan = active_plan(personas)
+    assert plan.protocol_id is not None
+    Protocol.objects.filter(pk=plan.protocol_id).update(
+        anaesthesia="topical", anaesthesia_minutes=60
+    )
+    sign_all(personas.nurse, plan, countersigner=personas.practitioner)
+    session = prepared(personas, plan)
+    client = logged_in_client(personas.nurse)
+    client.post(_action(session, "anaesthetic"), {"product": "EMLA cream", "minutes_ago": "5"})
+    page = client.get(reverse("treatments:session", args=[session.pk])).content.decode()
+    assert 'class="anaesthetic-timer notice warn"' in page
+    assert 'data-required="60"' in page
+    assert "Wait 55 more minutes before injecting." in page
+    doctor = logged_in_client(personas.practitioner)
+    refused = doctor.post(_action(session, "start"), {}, follow=True).content.decode()
+    assert "Only 5 of 60 minutes" in refused
+    session.refresh_from_db()
+    assert session.status == "preparation"
+
+
+def test_charting_through_htmx_returns_the_chart_with_live_totals(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    session = started(personas, plan)
+    client = logged_in_client(personas.practitioner)
+    response = client.post(
+        reverse("treatments:point_add", args=[session.pk]),
+        _point(session, lot=str(lot("LI-1").pk), volume_ml="0.5"),
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert html.startswith('<div id="chart" data-points="1">')
+    assert "10 mg" in html  # 0.5 mL of 2 % lidocaine
+    assert 'data-count="1"' in html
+
+
+def test_a_bad_point_shows_field_errors_in_the_chart_and_saves_nothing(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    session = started(personas, plan)
+    response = logged_in_client(personas.practitioner).post(
+        reverse("treatments:point_add", args=[session.pk]),
+        _point(session, volume_ml="-1", lot="not-a-lot"),
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "Ensure this value is greater than or equal to 0.001" in html
+    assert '<ul class="errorlist" data-field="lot">' in html
+    assert '<ul class="errorlist" data-field="volume_ml">' in html
+    assert not InjectionPoint.objects.exists()
+
+
+def test_a_signed_session_refuses_edits_through_the_page_and_accepts_an_addendum(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    session = started(personas, plan)
+    chart(personas, session, "HA-1", 2)
+    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
+    sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+    client = logged_in_client(personas.practitioner)
+    added = client.post(
+        reverse("treatments:point_add", args=[session.pk]),
+        _point(session),
+        headers={"HX-Request": "true"},
+    )
+    assert "signed" in added.content.decode()
+    point = InjectionPoint.objects.first()
+    assert point is not None
+    client.post(reverse("treatments:point_remove", args=[point.pk]))
+    client.post(_action(session, "copy"))
+    client.post(_action(session, "complete"), {"notes": "changed"})
+    assert InjectionPoint.objects.count() == 2
+    session.refresh_from_db()
+    assert session.notes == ""
+    client.post(_action(session, "addendum"), {"text": "Bruise noted at the left cheek."})
+    page = client.get(reverse("treatments:session", args=[session.pk])).content.decode()
+    assert "Bruise noted at the left cheek." in page
+    assert "point-form" not in page
+
+
+def test_the_aftercare_page_pdf_and_email(personas: Personas, plan: TreatmentPlan) -> None:
+    session = started(personas, plan)
+    chart(personas, session, "HA-1", 2)
+    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
+    client = logged_in_client(personas.nurse)
+    page = client.get(reverse("treatments:aftercare", args=[session.pk])).content.decode()
+    assert "Call the clinic" in page or "call the clinic" in page.lower()
+    pdf = client.get(reverse("treatments:aftercare_pdf", args=[session.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert "weeks" in pdf_text(pdf.content)
+    client.post(reverse("treatments:aftercare_send", args=[session.pk]), {"to": "a@example.test"})
+    email = OutboundEmail.objects.get()
+    assert email.to == "a@example.test"
+    shown = client.get(reverse("treatments:aftercare", args=[session.pk])).content.decode()
+    assert email.get_status_display().lower() in shown.lower()
+    bad = client.post(
+        reverse("treatments:aftercare_send", args=[session.pk]),
+        {"to": "not an address"},
+        follow=True,
+    )
+    assert "e-mail" in bad.content.decode().lower()
+    assert OutboundEmail.objects.count() == 1
+
+
+def test_front_desk_checks_in_without_seeing_the_clinical_record(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    session = started(personas, plan)
+    chart(personas, session, "HA-1", 1)
+    client = logged_in_client(personas.front_desk)
+    page = client.get(reverse("treatments:session", args=[session.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "HA-1" not in html
+    assert "checklist" not in html
+    assert client.post(reverse("treatments:point_add", args=[session.pk]), {}).status_code == 403
+    assert client.get(reverse("treatments:aftercare", args=[session.pk])).status_code == 403
+
+
+def test_a_nurse_prepares_but_cannot_chart_or_sign(personas: Personas, plan: TreatmentPlan) -> None:
+    session = started(personas, plan)
+    client = logged_in_client(personas.nurse)
+    assert (
+        client.post(reverse("treatments:point_add", args=[session.pk]), _point(session)).status_code
+        == 403
+    )
+    client.post(_action(session, "sign"))
+    session.refresh_from_db()
+    assert session.status == "in_procedure"
+
+
+def test_another_clinic_gets_404_for_every_session_page(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    session = started(personas, plan)
+    chart(personas, session, "HA-1", 1)
+    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
+    point = InjectionPoint.objects.get()
+    client = logged_in_client(personas.foreign_practitioner)
+    for url in (
+        reverse("treatments:session", args=[session.pk]),
+        reverse("treatments:aftercare", args=[session.pk]),
+        reverse("treatments:aftercare_pdf", args=[session.pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+    for url in (
+        reverse("treatments:session_new", args=[plan.pk]),
+        reverse("treatments:point_add", args=[session.pk]),
+        reverse("treatments:point_remove", args=[point.pk]),
+        reverse("treatments:aftercare_send", args=[session.pk]),
+        _action(session, "sign"),
+        _action(session, "addendum"),
+    ):
+        assert client.post(url, {"text": "x"}).status_code == 404, url
+    session.refresh_from_db()
+    assert session.status == "completed"
+    assert InjectionPoint.objects.count() == 1
+
+
+def test_the_session_page_keeps_a_constant_query_count_as_points_grow(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    session = started(personas, plan)
+    client = logged_in_client(personas.practitioner)
+    url = reverse("treatments:session", args=[session.pk])
+    chart(personas, session, "HA-1", 2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    chart(personas, session, "HA-1", 25)
+    chart(personas, session, "LI-1", 5, region="forehead", side="")
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
+
+
+def test_the_point_form_starts_from_the_protocols_technique_and_volume(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    assert plan.protocol_id is not None
+    Protocol.objects.filter(pk=plan.protocol_id).update(
+        technique="papule", volume_per_point_ml=Decimal("0.02"), needle="30G 4 mm"
+    )
+    session = started(personas, plan)
+    html = (
+        logged_in_client(personas.practitioner)
+        .get(reverse("treatments:session", args=[session.pk]))
+        .content.decode()
+    )
+    assert '<option value="papule" selected>' in html
+    assert 'name="volume_ml" value="0.020"' in html
+    assert 'value="30G 4 mm"' in html
