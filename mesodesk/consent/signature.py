@@ -30,11 +30,12 @@ def signature_png(data_url: str) -> bytes:
         raise SignatureError("The signature image is too large.")
     try:
         image = Image.open(io.BytesIO(raw))
+        # The header is read first: the size is checked before any pixel is decoded.
+        if image.format != "PNG" or max(image.size) > MAX_SIDE:
+            raise SignatureError("The signature must be a PNG drawing.")
         image.load()
-    except (UnidentifiedImageError, OSError) as exc:
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise SignatureError("The signature could not be read; please sign again.") from exc
-    if image.format != "PNG" or max(image.size) > MAX_SIDE:
-        raise SignatureError("The signature must be a PNG drawing.")
     rgba = image.convert("RGBA")
     on_white = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("L")
     ink = sum(on_white.histogram()[:200])  # pixels clearly darker than the paper
