@@ -80,13 +80,14 @@ def main() -> int:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        result = subprocess.run(
-            [python, "bench/web.py", "--label", f"{size:,} patients"],
-            cwd=ROOT,
-            env=env,
-            check=False,
-        )
-        failures += result.returncode != 0
+        for page_bench in ("bench/web.py", "bench/web_session.py"):
+            result = subprocess.run(
+                [python, page_bench, "--label", f"{size:,} patients"],
+                cwd=ROOT,
+                env=env,
+                check=False,
+            )
+            failures += result.returncode != 0
     for script in sorted((ROOT / "bench").glob("engine_*.py")):
         result = subprocess.run(
             [python, str(script)],

@@ -132,6 +132,16 @@ def test_consent_preparation_thirty_points_signature_and_aftercare_pdf(
                 page.screenshot(path="var/e2e-failure.png", full_page=True)
                 raise
     assert InjectionPoint.objects.count() == 30
+    # A misplaced injection is removed (only that one) and placed again.
+    last = InjectionPoint.objects.order_by("-created_at").first()
+    assert last is not None
+    page.click(f"#points-remove button[value='{last.pk}']")
+    page.wait_for_selector("#chart[data-points='29']")
+    assert not InjectionPoint.objects.filter(pk=last.pk).exists()
+    page.locator(".injection-map svg").scroll_into_view_if_needed()
+    x, y = page.evaluate(POINTS_IN_REGION, ["#face_front-cheeks-right", 10])[9]
+    page.mouse.click(x, y)  # the lot, volume and depth chosen before are kept
+    page.wait_for_selector("#chart[data-points='30']")
     counts = page.locator(".region-counts").inner_text()
     assert "Forehead" in counts
     assert "10 injections" in counts

@@ -4,6 +4,7 @@ aftercare page, PDF and e-mail."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -325,42 +326,53 @@ def point_add(request: HttpRequest, session_id: str) -> HttpResponse:
         return redirect(f"{request.path.rsplit('/points/', 1)[0]}/?view={view}")
     lot_field = form.fields["lot"]
     assert isinstance(lot_field, ModelChoiceField)
-    keep = PointForm(
-        lots=lot_field.queryset,
-        kb=kb,
-        initial={
-            "view": view,
-            "lot": form.data.get("lot"),
-            "volume_ml": form.data.get("volume_ml"),
-            "depth_mm": form.data.get("depth_mm"),
-            "technique": form.data.get("technique"),
-            "needle": form.data.get("needle"),
-            "kind": form.data.get("kind"),
-        },
-    )
-    if form.errors:
-        keep = form
+    keep = form if form.errors else _kept_point_form(request, lot_field.queryset, kb, view)
     return render(
         request, "treatments/_chart.html", _chart_context(actor, session, view, point_form=keep)
     )
 
 
+KEPT_POINT_FIELDS = ("lot", "volume_ml", "depth_mm", "technique", "needle", "kind")
+
+
+def _kept_point_form(request: HttpRequest, lots: Any, kb: Any, view: str) -> PointForm:
+    """A fresh point form that keeps the practitioner's lot, volume, depth and technique."""
+    initial = {name: request.POST.get(name) for name in KEPT_POINT_FIELDS if request.POST.get(name)}
+    return PointForm(lots=lots, kb=kb, initial={"view": view, **initial})
+
+
 @clinic_view(Capability.SESSION_PERFORM)
 @require_POST
-def point_remove(request: HttpRequest, point_id: str) -> HttpResponse:
+def point_remove(request: HttpRequest, session_id: str) -> HttpResponse:
+    """Removes the injection named by the pressed button (`point`) from this session."""
     actor = request_actor(request)
+    session = _get(actor, session_id)
+    point_id = _uuid_or_none(request.POST.get("point"))
+    if point_id is None or not session.points.filter(pk=point_id).exists():
+        raise Http404
     try:
-        session = charting.point_remove(actor=actor, point_id=point_id)
+        charting.point_remove(actor=actor, point_id=point_id)
     except NotFound as exc:
         raise Http404 from exc
     except Conflict as exc:
         messages.error(request, str(exc))
-        return redirect("patients:list")
     view = request.POST.get("view", "")
     if is_htmx(request):
-        session = _get(actor, str(session.pk))
-        return render(request, "treatments/_chart.html", _chart_context(actor, session, view))
+        session = _get(actor, session_id)
+        kb = clinic_knowledge(actor.clinic)
+        product_ids = list(session.plan.lines.values_list("product_id", flat=True))
+        keep = _kept_point_form(
+            request, lots_usable(actor=actor, product_ids=product_ids), kb, view
+        )
+        return render(request, "treatments/_chart.html", _chart_context(actor, session, view, keep))
     return redirect("treatments:session", session_id=session.pk)
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 def _sheet(actor: Actor, session_id: str) -> AftercareSheet:

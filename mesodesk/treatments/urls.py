@@ -17,7 +17,9 @@ urlpatterns = [
     path("<uuid:plan_id>/sessions/new/", session_views.session_new, name="session_new"),
     path("sessions/<uuid:session_id>/", session_views.session_detail, name="session"),
     path("sessions/<uuid:session_id>/points/", session_views.point_add, name="point_add"),
-    path("points/<uuid:point_id>/remove/", session_views.point_remove, name="point_remove"),
+    path(
+        "sessions/<uuid:session_id>/points/remove/", session_views.point_remove, name="point_remove"
+    ),
     path("sessions/<uuid:session_id>/aftercare/", session_views.aftercare, name="aftercare"),
     path(
         "sessions/<uuid:session_id>/aftercare.pdf",

@@ -188,7 +188,7 @@ def test_a_signed_session_refuses_edits_through_the_page_and_accepts_an_addendum
     assert "signed" in added.content.decode()
     point = InjectionPoint.objects.first()
     assert point is not None
-    client.post(reverse("treatments:point_remove", args=[point.pk]))
+    client.post(reverse("treatments:point_remove", args=[session.pk]), {"point": str(point.pk)})
     client.post(_action(session, "copy"))
     client.post(_action(session, "complete"), {"notes": "changed"})
     assert InjectionPoint.objects.count() == 2
@@ -268,12 +268,12 @@ def test_another_clinic_gets_404_for_every_session_page(
     for url in (
         reverse("treatments:session_new", args=[plan.pk]),
         reverse("treatments:point_add", args=[session.pk]),
-        reverse("treatments:point_remove", args=[point.pk]),
+        reverse("treatments:point_remove", args=[session.pk]),
         reverse("treatments:aftercare_send", args=[session.pk]),
         _action(session, "sign"),
         _action(session, "addendum"),
     ):
-        assert client.post(url, {"text": "x"}).status_code == 404, url
+        assert client.post(url, {"text": "x", "point": str(point.pk)}).status_code == 404, url
     session.refresh_from_db()
     assert session.status == "completed"
     assert InjectionPoint.objects.count() == 1
@@ -312,3 +312,25 @@ def test_the_point_form_starts_from_the_protocols_technique_and_volume(
     assert '<option value="papule" selected>' in html
     assert 'name="volume_ml" value="0.020"' in html
     assert 'value="30G 4 mm"' in html
+
+
+def test_the_pressed_remove_button_removes_only_its_point(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    session = started(personas, plan)
+    chart(personas, session, "HA-1", 3)
+    first, second, _ = InjectionPoint.objects.order_by("created_at")
+    client = logged_in_client(personas.practitioner)
+    response = client.post(
+        reverse("treatments:point_remove", args=[session.pk]),
+        {"point": str(second.pk), "view": "face_front", "lot": str(lot("LI-1").pk)},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert html.startswith('<div id="chart" data-points="2">')
+    assert f'<option value="{lot("LI-1").pk}" selected>' in html  # the chosen lot is kept
+    assert not InjectionPoint.objects.filter(pk=second.pk).exists()
+    for bad in ("", "not-a-uuid", str(session.pk)):
+        refused = client.post(reverse("treatments:point_remove", args=[session.pk]), {"point": bad})
+        assert refused.status_code == 404
+    assert InjectionPoint.objects.filter(pk=first.pk).exists()
