@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from mesodesk.catalog.models import Protocol
-from mesodesk.treatments.choices import SessionStatus
-from mesodesk.treatments.models import TreatmentSession
+from mesodesk.treatments.choices import OPEN_SESSION_STATUSES, SessionStatus
+from mesodesk.treatments.models import TreatmentPlan, TreatmentSession
 
 
 @dataclass(frozen=True)
@@ -68,5 +68,36 @@ def course_progress(session: TreatmentSession, zone: ZoneInfo) -> CourseProgress
         number=session.number,
         planned=planned,
         signed=len(dates),
+        window=next_window(plan.protocol, dates, planned),
+    )
+
+
+@dataclass(frozen=True)
+class PlanCourse:
+    """The course of a plan from its sessions: what is done, what is open, what comes next."""
+
+    planned: int
+    signed: int
+    open: TreatmentSession | None
+    window: NextWindow | None
+
+    @property
+    def can_start_next(self) -> bool:
+        return self.open is None and self.signed < self.planned
+
+
+def plan_course(
+    plan: TreatmentPlan, sessions: list[TreatmentSession], zone: ZoneInfo
+) -> PlanCourse:
+    planned = plan.sessions_planned or (plan.protocol.sessions if plan.protocol else 1)
+    signed = sorted(
+        (s for s in sessions if s.status == SessionStatus.SIGNED and s.ended_at),
+        key=lambda s: s.number,
+    )
+    dates = [s.ended_at.astimezone(zone).date() for s in signed if s.ended_at]
+    return PlanCourse(
+        planned=planned,
+        signed=len(signed),
+        open=next((s for s in sessions if s.status in OPEN_SESSION_STATUSES), None),
         window=next_window(plan.protocol, dates, planned),
     )

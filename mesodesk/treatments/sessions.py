@@ -32,6 +32,7 @@ from mesodesk.treatments.charting import session_dose_report
 from mesodesk.treatments.choices import OPEN_SESSION_STATUSES, PlanStatus, SessionStatus
 from mesodesk.treatments.gates import run_gates
 from mesodesk.treatments.models import SessionAddendum, TreatmentPlan, TreatmentSession
+from mesodesk.treatments.progress import course_progress
 from mesodesk.treatments.selectors import plan_ingredients, plans_for
 
 TRANSITIONS = {
@@ -387,7 +388,55 @@ def session_checklist(actor: Actor, session: TreatmentSession) -> list[Checklist
                 "not applied yet" if elapsed is None else f"{elapsed} minutes so far",
             )
         )
+    interval = _interval_item(actor, session, today)
+    if interval is not None:
+        items.append(interval)
     return items
+
+
+def _interval_item(actor: Actor, session: TreatmentSession, today: dt.date) -> ChecklistItem | None:
+    """Days since the plan's last signed session against the protocol's window (a warning:
+    the clinic decides) and against an ingredient's label minimum interval (it blocks)."""
+    last = (
+        TreatmentSession.objects.filter(plan_id=session.plan_id, status=SessionStatus.SIGNED)
+        .order_by("-ended_at")
+        .values_list("ended_at", flat=True)
+        .first()
+    )
+    if last is None:
+        return None
+    gap = (today - last.astimezone(actor.clinic.zone).date()).days
+    kb = clinic_knowledge(actor.clinic)
+    used = set(plan_ingredients(session.plan))
+    hard = [
+        (int(limit.value), kb.ingredients[code].name, limit.sources)
+        for code in used
+        if code in kb.ingredients
+        for limit in kb.ingredients[code].limits
+        if limit.kind == "min_interval_days" and limit.hard
+    ]
+    for days, name, sources in sorted(hard, reverse=True):
+        if gap < days:
+            return ChecklistItem(
+                "interval",
+                f"At least {days} days since the last session for {name}",
+                False,
+                True,
+                f"only {gap} days ({', '.join(sources)})",
+            )
+    window = course_progress(session, actor.clinic.zone).window
+    if window is None:
+        return None
+    early = today < window.earliest
+    late = window.latest is not None and today > window.latest
+    return ChecklistItem(
+        "interval",
+        f"Inside the protocol's interval (next session {window})",
+        not early and not late,
+        False,
+        f"{gap} days since the last session"
+        + (": earlier than the protocol" if early else ": later than the protocol" if late else ""),
+    )
 
 
 def session_start(

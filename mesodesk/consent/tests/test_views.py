@@ -196,3 +196,16 @@ def test_a_template_form_names_each_bad_field(personas: Personas) -> None:
     assert "Select a valid choice" in html
     assert "This field is required" in html
     assert not ConsentTemplate.objects.exists()
+
+
+def test_the_tablet_signing_page_shows_no_staff_navigation(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    html = (
+        logged_in_client(personas.practitioner)
+        .get(reverse("consent:sign", args=[plan.pk]))
+        .content.decode()
+    )
+    assert reverse("patients:list") not in html
+    assert "Log out" not in html
+    assert personas.clinic_a.name in html

@@ -334,3 +334,22 @@ def test_the_pressed_remove_button_removes_only_its_point(
         refused = client.post(reverse("treatments:point_remove", args=[session.pk]), {"point": bad})
         assert refused.status_code == 404
     assert InjectionPoint.objects.filter(pk=first.pk).exists()
+
+
+def test_the_plan_page_shows_the_course_and_offers_a_session_only_when_none_is_open(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    client = logged_in_client(personas.nurse)
+    url = reverse("treatments:plan", args=[plan.pk])
+    assert 'id="session-new"' in client.get(url).content.decode()
+    session = started(personas, plan)
+    page = client.get(url).content.decode()
+    assert 'id="session-new"' not in page
+    assert "session 1 is open" in page
+    chart(personas, session, "HA-1", 2)
+    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
+    sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+    page = client.get(url).content.decode()
+    assert "1 of 4 signed" in page
+    assert "the next session is allowed on" in page  # 15 to 15 days: one date
+    assert 'id="session-new"' in page

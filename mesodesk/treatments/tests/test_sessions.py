@@ -363,3 +363,59 @@ def test_roles(personas: Personas, plan: TreatmentPlan) -> None:
         sessions.session_start(actor=personas.nurse, session_id=session.pk)
     with pytest.raises(NotFound):
         sessions.session_start(actor=personas.foreign_practitioner, session_id=session.pk)
+
+
+def _signed(personas: Personas, plan: TreatmentPlan, lot_number: str, **chart_args: str) -> None:
+    session = started(personas, plan)
+    chart(personas, session, lot_number, 5, **chart_args)
+    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
+    sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+
+
+def test_a_session_before_the_protocol_window_is_a_warning_not_a_block(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    _signed(personas, plan, "HA-1")
+    second = prepared(personas, plan)
+    [item] = [i for i in sessions.session_checklist(personas.nurse, second) if i.key == "interval"]
+    assert not item.done
+    assert not item.required
+    assert "earlier than the protocol" in item.detail
+    started_ = sessions.session_start(actor=personas.practitioner, session_id=second.pk)
+    assert started_.status == "in_procedure"
+
+
+def test_the_label_interval_of_deoxycholic_acid_blocks_an_early_session(
+    personas: Personas,
+) -> None:
+    template(personas.practitioner, "submental_fat")
+    patient = screened_patient(personas.practitioner)
+    condition_record(
+        actor=personas.practitioner,
+        patient_id=patient.pk,
+        data={"code": "dysphagia", "verification_status": "refuted"},
+    )
+    protocol = published(personas.practitioner, "kybella_label")
+    dc = kybella(personas.clinic_admin)
+    receive(personas.nurse, dc, number="DC-1", ml="20")
+    plan = plan_services.plan_create(
+        actor=personas.practitioner,
+        patient_id=patient.pk,
+        data={"indication": "submental_fat", "areas": ["submental"], "protocol_id": protocol.pk},
+    )
+    plan_services.mixline_add(
+        actor=personas.practitioner, plan_id=plan.pk, product_id=dc.pk, volume_ml=Decimal(2)
+    )
+    plan_services.plan_activate(actor=personas.practitioner, plan_id=plan.pk)
+    sign_all(personas.nurse, plan, countersigner=personas.practitioner)
+    _signed(personas, plan, "DC-1", volume="0.2", region="submental", side="")
+    second = prepared(personas, plan)
+    with pytest.raises(FieldErrors) as caught:
+        sessions.session_start(actor=personas.practitioner, session_id=second.pk)
+    assert "At least 28 days" in caught.value.errors["checklist_interval"][0]
+    assert "S18" in caught.value.errors["checklist_interval"][0]
+    TreatmentSession.objects.filter(plan=plan, number=1).update(
+        ended_at=timezone.now() - dt.timedelta(days=29)
+    )
+    started_ = sessions.session_start(actor=personas.practitioner, session_id=second.pk)
+    assert started_.status == "in_procedure"
