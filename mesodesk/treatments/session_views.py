@@ -151,6 +151,12 @@ def session_detail(request: HttpRequest, session_id: str) -> HttpResponse:
             "end_form": EndForm(),
             "send_form": SendForm(),
             "elapsed": elapsed,
+            "duration_minutes": int((session.ended_at - session.started_at).total_seconds() // 60)
+            if session.started_at and session.ended_at
+            else None,
+            "antiseptic_label": kb.antiseptics[session.antisepsis_agent].label
+            if session.antisepsis_agent in kb.antiseptics
+            else session.antisepsis_agent,
             "anaesthetic_wait": max(0, (session.anaesthetic_minutes_required or 0) - elapsed)
             if elapsed is not None
             else None,

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from mesodesk.catalog.models import Protocol
 from mesodesk.consent.tests.helpers import active_plan, sign_all, template
@@ -353,3 +354,24 @@ def test_the_plan_page_shows_the_course_and_offers_a_session_only_when_none_is_o
     assert "1 of 4 signed" in page
     assert "the next session is allowed on" in page  # 15 to 15 days: one date
     assert 'id="session-new"' in page
+
+
+def test_the_signed_record_shows_who_when_how_long_and_what_was_observed(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    session = started(personas, plan)
+    chart(personas, session, "HA-1", 2)
+    sessions.session_complete(
+        actor=personas.practitioner, session_id=session.pk, immediate_reactions="Mild erythema"
+    )
+    sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+    page = (
+        logged_in_client(personas.nurse)
+        .get(reverse("treatments:session", args=[session.pk]))
+        .content.decode()
+    )
+    assert personas.practitioner.user is not None
+    assert escape(personas.practitioner.user.full_name) in page
+    assert "(0 min)" in page
+    assert "2 % chlorhexidine in 70 % alcohol" in page
+    assert "Mild erythema" in page
