@@ -26,17 +26,10 @@ from mesodesk.catalog.schemas import (
     StockOut,
     TemplateOut,
 )
-from mesodesk.core.api import ErrorOut
+from mesodesk.core.api import ERRORS
 from mesodesk.knowledge.selectors import clinic_knowledge
 
 router = Router(tags=["catalog"])
-ERRORS: dict[int, type[Schema]] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 def product_out(product: Product) -> dict[str, Any]:

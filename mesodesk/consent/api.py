@@ -16,19 +16,12 @@ from mesodesk.audit.services import audit_event_record
 from mesodesk.consent import selectors, services
 from mesodesk.consent.document import consent_document
 from mesodesk.consent.models import Consent, ConsentTemplate
-from mesodesk.core.api import ErrorOut
+from mesodesk.core.api import ERRORS
 from mesodesk.core.errors import Conflict, NotFound
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.treatments.selectors import plan_get
 
 router = Router(tags=["consent"])
-ERRORS: dict[int, type[Schema]] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 class TemplateIn(Schema):

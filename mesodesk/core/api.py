@@ -23,6 +23,16 @@ class ErrorOut(Schema):
     errors: list[FieldError] = []
 
 
+# The error answers every endpoint may give, for the OpenAPI description.
+ERRORS: dict[int, type[Schema]] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
 def _field_path(loc: list[Any] | tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in {"body", "query", "path", "form"}:

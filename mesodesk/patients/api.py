@@ -12,7 +12,7 @@ from mesodesk.accounts.access import request_actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
-from mesodesk.core.api import ErrorOut
+from mesodesk.core.api import ERRORS
 from mesodesk.patients import intake_services, selectors, services
 from mesodesk.patients.intake import IntakeAnswers, proposed_facts
 from mesodesk.patients.models import IntakeSubmission, Patient
@@ -41,13 +41,6 @@ from mesodesk.patients.schemas import (
 )
 
 router = Router(tags=["patients"])
-ERRORS: dict[int, type[Schema]] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 def _patient_out(request: HttpRequest, patient: Patient) -> dict[str, Any]:

@@ -6,22 +6,15 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 
 from mesodesk.accounts.access import request_actor
-from mesodesk.core.api import ErrorOut
+from mesodesk.core.api import ERRORS
 from mesodesk.screening import selectors, services
 from mesodesk.screening.models import Screening
 from mesodesk.screening.schemas import OverrideIn, ScreeningIn, ScreeningOut
 
 router = Router(tags=["screening"])
-ERRORS: dict[int, type[Schema]] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 def screening_out(screening: Screening) -> dict[str, Any]:

@@ -6,10 +6,10 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 
 from mesodesk.accounts.access import request_actor
-from mesodesk.core.api import ErrorOut
+from mesodesk.core.api import ERRORS
 from mesodesk.core.errors import ObjectId
 from mesodesk.core.pdf import render_pdf
 from mesodesk.knowledge.selectors import clinic_knowledge
@@ -19,13 +19,6 @@ from mesodesk.treatments.schemas import LineIn, LinePatch, PlanIn, PlanOut, Plan
 from mesodesk.treatments.summary import plan_summary, summary_document
 
 router = Router(tags=["treatment plans"])
-ERRORS: dict[int, type[Schema]] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 def _out(request: HttpRequest, plan_id: ObjectId) -> dict[str, Any]:

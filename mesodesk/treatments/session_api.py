@@ -19,7 +19,7 @@ from mesodesk.accounts.choices import Capability
 from mesodesk.accounts.models import User
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
-from mesodesk.core.api import ErrorOut
+from mesodesk.core.api import ERRORS
 from mesodesk.core.errors import FieldErrors, NotFound, ObjectId
 from mesodesk.core.pdf import render_pdf
 from mesodesk.treatments import charting, sessions
@@ -31,13 +31,6 @@ from mesodesk.treatments.schemas import DoseOut
 from mesodesk.treatments.selectors import plan_get
 
 router = Router(tags=["treatment sessions"])
-ERRORS: dict[int, type[Schema]] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 class ProgressOut(Schema):

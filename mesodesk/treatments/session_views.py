@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import ModelChoiceField
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -188,124 +190,137 @@ def _after(
     return redirect("treatments:session", session_id=session_id)
 
 
+FormFactory = Callable[[Actor, QueryDict, str], forms.Form]
+StepRun = Callable[[Actor, str, Any], object]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One button of the session page: its form (if any), the service it calls, the message."""
+
+    run: StepRun
+    success: str
+    form: FormFactory | None = None
+
+
+def _staff(actor: Actor) -> Any:
+    return User.objects.filter(memberships__clinic=actor.clinic).distinct()
+
+
+def _reconfirm_form(actor: Actor, post: QueryDict, session_id: str) -> forms.Form:
+    session = _get(actor, session_id)
+    return ReconfirmForm(
+        post,
+        questions=sessions.time_sensitive_questions(actor, session),
+        kb=clinic_knowledge(actor.clinic),
+    )
+
+
+STEPS: dict[str, Step] = {
+    "check_in": Step(
+        lambda a, sid, _: sessions.session_check_in(actor=a, session_id=sid), "Checked in."
+    ),
+    "prepare": Step(
+        lambda a, sid, _: sessions.session_prepare(actor=a, session_id=sid),
+        "Preparation started.",
+    ),
+    "photos": Step(
+        lambda a, sid, _: sessions.session_confirm_photos(actor=a, session_id=sid),
+        "Baseline photographs recorded.",
+    ),
+    "reconfirm": Step(
+        lambda a, sid, f: sessions.session_reconfirm(
+            actor=a,
+            session_id=sid,
+            answers=f.answers(),
+            sites=f.sites(),
+            medicines_unchanged=bool(f.cleaned_data.get("medicines_unchanged")),
+        ),
+        "Today's answers are recorded and the plan was screened again.",
+        _reconfirm_form,
+    ),
+    "antisepsis": Step(
+        lambda a, sid, f: sessions.session_record_antisepsis(
+            actor=a, session_id=sid, agent=f.cleaned_data["agent"]
+        ),
+        "Antisepsis recorded.",
+        lambda a, post, _: AntisepsisForm(post, kb=clinic_knowledge(a.clinic)),
+    ),
+    "anaesthetic": Step(
+        lambda a, sid, f: sessions.session_record_anaesthetic(
+            actor=a,
+            session_id=sid,
+            product=f.cleaned_data["product"],
+            applied_at=timezone.now() - dt.timedelta(minutes=f.cleaned_data["minutes_ago"]),
+        ),
+        "Topical anaesthetic recorded.",
+        lambda a, post, _: AnaestheticForm(post),
+    ),
+    "start": Step(
+        lambda a, sid, f: sessions.session_start(
+            actor=a,
+            session_id=sid,
+            assistant=f.cleaned_data["assistant"],
+            start_early=bool(f.cleaned_data["start_early"]),
+        ),
+        "The procedure has started.",
+        lambda a, post, _: StartForm(post, staff=_staff(a)),
+    ),
+    "copy": Step(
+        lambda a, sid, _: charting.session_copy_previous_map(actor=a, session_id=sid),
+        "The previous session's map was copied.",
+    ),
+    "complete": Step(
+        lambda a, sid, f: sessions.session_complete(
+            actor=a,
+            session_id=sid,
+            notes=f.cleaned_data["notes"],
+            immediate_reactions=f.cleaned_data["immediate_reactions"],
+        ),
+        "Completed. The aftercare sheet is ready.",
+        lambda a, post, _: CompleteForm(post),
+    ),
+    "sign": Step(
+        lambda a, sid, _: sessions.session_sign(actor=a, session_id=sid),
+        "Signed. The record is now locked; corrections are addenda.",
+    ),
+    "addendum": Step(
+        lambda a, sid, f: sessions.session_addendum_add(
+            actor=a, session_id=sid, text=f.cleaned_data["text"]
+        ),
+        "The addendum is signed.",
+        lambda a, post, _: AddendumForm(post),
+    ),
+    "end": Step(
+        lambda a, sid, f: sessions.session_end(
+            actor=a,
+            session_id=sid,
+            reason=f.cleaned_data["reason"],
+            did_not_attend=bool(f.cleaned_data["did_not_attend"]),
+        ),
+        "The session ended.",
+        lambda a, post, _: EndForm(post),
+    ),
+}
+
+
 @clinic_view(Capability.SESSION_CHECK_IN)
 @require_POST
 def session_action(request: HttpRequest, session_id: str, action: str) -> HttpResponse:
-    actor = request_actor(request)
-    post = request.POST
-    handlers: dict[str, tuple[Callable[[], object], str]] = {
-        "check_in": (
-            lambda: sessions.session_check_in(actor=actor, session_id=session_id),
-            "Checked in.",
-        ),
-        "prepare": (
-            lambda: sessions.session_prepare(actor=actor, session_id=session_id),
-            "Preparation started.",
-        ),
-        "photos": (
-            lambda: sessions.session_confirm_photos(actor=actor, session_id=session_id),
-            "Baseline photographs recorded.",
-        ),
-        "sign": (
-            lambda: sessions.session_sign(actor=actor, session_id=session_id),
-            "Signed. The record is now locked; corrections are addenda.",
-        ),
-    }
-    if action == "antisepsis":
-        form = AntisepsisForm(post, kb=clinic_knowledge(actor.clinic))
-        handlers[action] = (
-            lambda: sessions.session_record_antisepsis(
-                actor=actor,
-                session_id=session_id,
-                agent=form.cleaned_data["agent"] if form.is_valid() else "",
-            ),
-            "Antisepsis recorded.",
-        )
-    elif action == "anaesthetic":
-        form_a = AnaestheticForm(post)
-        valid = form_a.is_valid()
-        handlers[action] = (
-            lambda: sessions.session_record_anaesthetic(
-                actor=actor,
-                session_id=session_id,
-                product=form_a.cleaned_data["product"] if valid else "",
-                applied_at=timezone.now() - dt.timedelta(minutes=form_a.cleaned_data["minutes_ago"])
-                if valid
-                else None,
-            ),
-            "Topical anaesthetic recorded.",
-        )
-    elif action == "start":
-        start = StartForm(post, staff=User.objects.filter(memberships__clinic=actor.clinic))
-        ok = start.is_valid()
-        handlers[action] = (
-            lambda: sessions.session_start(
-                actor=actor,
-                session_id=session_id,
-                assistant=start.cleaned_data["assistant"] if ok else None,
-                start_early=bool(start.cleaned_data["start_early"]) if ok else False,
-            ),
-            "The procedure has started.",
-        )
-    elif action == "complete":
-        done = CompleteForm(post)
-        ok = done.is_valid()
-        handlers[action] = (
-            lambda: sessions.session_complete(
-                actor=actor,
-                session_id=session_id,
-                notes=done.cleaned_data["notes"] if ok else "",
-                immediate_reactions=done.cleaned_data["immediate_reactions"] if ok else "",
-            ),
-            "Completed. The aftercare sheet is ready.",
-        )
-    elif action == "end":
-        end = EndForm(post)
-        ok = end.is_valid()
-        handlers[action] = (
-            lambda: sessions.session_end(
-                actor=actor,
-                session_id=session_id,
-                reason=end.cleaned_data["reason"] if ok else "",
-                did_not_attend=bool(end.cleaned_data["did_not_attend"]) if ok else False,
-            ),
-            "The session ended.",
-        )
-    elif action == "reconfirm":
-        session = _get(actor, session_id)
-        kb = clinic_knowledge(actor.clinic)
-        form_r = ReconfirmForm(
-            post, questions=sessions.time_sensitive_questions(actor, session), kb=kb
-        )
-        form_r.is_valid()
-        handlers[action] = (
-            lambda: sessions.session_reconfirm(
-                actor=actor,
-                session_id=session_id,
-                answers=form_r.answers(),
-                sites=form_r.sites(),
-                medicines_unchanged=bool(form_r.cleaned_data.get("medicines_unchanged")),
-            ),
-            "Today's answers are recorded and the plan was screened again.",
-        )
-    elif action == "addendum":
-        add = AddendumForm(post)
-        ok = add.is_valid()
-        handlers[action] = (
-            lambda: sessions.session_addendum_add(
-                actor=actor, session_id=session_id, text=add.cleaned_data["text"] if ok else ""
-            ),
-            "The addendum is signed.",
-        )
-    elif action == "copy":
-        handlers[action] = (
-            lambda: charting.session_copy_previous_map(actor=actor, session_id=session_id),
-            "The previous session's map was copied.",
-        )
-    if action not in handlers:
+    """One step of the workflow; a form's errors are shown on the page and nothing is saved."""
+    step = STEPS.get(action)
+    if step is None:
         raise Http404
-    call, success = handlers[action]
-    return _after(request, session_id, call, success)
+    actor = request_actor(request)
+    form = step.form(actor, request.POST, session_id) if step.form else None
+    if form is not None and not form.is_valid():
+        _get(actor, session_id)  # another clinic's session is a 404, not a form error
+        for name, errors in form.errors.items():
+            label = form[name].label if name in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else str(error))
+        return redirect("treatments:session", session_id=session_id)
+    return _after(request, session_id, lambda: step.run(actor, session_id, form), step.success)
 
 
 @clinic_view(Capability.SESSION_PERFORM)

@@ -85,14 +85,10 @@ def test_the_clinic_configures_the_durations(personas: Personas) -> None:
 
 @pytest.fixture
 def sheet(personas: Personas) -> AftercareSheet:
-    from mesodesk.consent.tests.helpers import active_plan, sign_all, template
     from mesodesk.treatments import sessions
-    from mesodesk.treatments.tests.session_helpers import chart, started
+    from mesodesk.treatments.tests.session_helpers import chart, consented_plan, started
 
-    template(personas.practitioner)
-    plan = active_plan(personas)
-    sign_all(personas.nurse, plan, countersigner=personas.practitioner)
-    session = started(personas, plan)
+    session = started(personas, consented_plan(personas))
     chart(personas, session, "HA-1", 5, region="periocular", side="left")
     sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
     return AftercareSheet.objects.get(session=session)

@@ -10,7 +10,7 @@ from mesodesk.core.testing import Personas
 from mesodesk.knowledge.loader import knowledge
 from mesodesk.treatments import charting
 from mesodesk.treatments.maps import VIEWS, map_views, views_for_areas
-from mesodesk.treatments.tests.session_helpers import lot, started
+from mesodesk.treatments.tests.session_helpers import consented_plan, lot, started
 
 
 def test_every_view_has_regions_and_every_region_is_a_knowledge_area() -> None:
@@ -52,12 +52,7 @@ def test_the_views_offered_follow_the_plans_areas(
 
 @pytest.mark.django_db
 def test_a_point_on_an_area_the_view_does_not_show_is_refused(personas: Personas) -> None:
-    from mesodesk.consent.tests.helpers import active_plan, sign_all, template
-
-    template(personas.practitioner)
-    plan = active_plan(personas)
-    sign_all(personas.nurse, plan, countersigner=personas.practitioner)
-    session = started(personas, plan)
+    session = started(personas, consented_plan(personas))
     with pytest.raises(FieldErrors) as caught:
         charting.point_add(
             actor=personas.practitioner,

@@ -11,12 +11,18 @@ import pytest
 from django.test import Client
 
 from mesodesk.catalog.models import StockMovement
-from mesodesk.consent.tests.helpers import active_plan, sign_all, template
 from mesodesk.core.testing import Personas, api_client, pdf_text
 from mesodesk.notifications.models import OutboundEmail
 from mesodesk.treatments import sessions
 from mesodesk.treatments.models import InjectionPoint, TreatmentPlan, TreatmentSession
-from mesodesk.treatments.tests.session_helpers import ANSWERS, chart, lot, started
+from mesodesk.treatments.tests.session_helpers import (
+    ANSWERS,
+    chart,
+    consented_plan,
+    lot,
+    prepared,
+    started,
+)
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"
@@ -36,10 +42,7 @@ def _fields(response: Any) -> set[str]:
 
 @pytest.fixture
 def plan(personas: Personas) -> TreatmentPlan:
-    template(personas.practitioner)
-    plan = active_plan(personas)
-    sign_all(personas.nurse, plan, countersigner=personas.practitioner)
-    return plan
+    return consented_plan(personas)
 
 
 def _point(**overrides: Any) -> dict[str, Any]:
@@ -199,7 +202,6 @@ def test_the_aftercare_is_read_rendered_and_sent(personas: Personas, plan: Treat
 def test_an_assistant_from_another_clinic_is_refused(
     personas: Personas, plan: TreatmentPlan
 ) -> None:
-    from mesodesk.treatments.tests.session_helpers import prepared
 
     session = prepared(personas, plan)
     foreign = personas.foreign_practitioner.user

@@ -17,17 +17,14 @@ from mesodesk.core.testing import Personas, logged_in_client, pdf_text
 from mesodesk.notifications.models import OutboundEmail
 from mesodesk.treatments import sessions
 from mesodesk.treatments.models import InjectionPoint, TreatmentPlan, TreatmentSession
-from mesodesk.treatments.tests.session_helpers import chart, lot, prepared, started
+from mesodesk.treatments.tests.session_helpers import chart, consented_plan, lot, prepared, started
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def plan(personas: Personas) -> TreatmentPlan:
-    template(personas.practitioner)
-    plan = active_plan(personas)
-    sign_all(personas.nurse, plan, countersigner=personas.practitioner)
-    return plan
+    return consented_plan(personas)
 
 
 def _action(session: TreatmentSession, name: str) -> str:
@@ -375,3 +372,20 @@ def test_the_signed_record_shows_who_when_how_long_and_what_was_observed(
     assert "(0 min)" in page
     assert "2 % chlorhexidine in 70 % alcohol" in page
     assert "Mild erythema" in page
+
+
+def test_a_bad_step_form_names_its_field_and_records_nothing(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    session = prepared(personas, plan)
+    client = logged_in_client(personas.nurse)
+    page = client.post(
+        _action(session, "anaesthetic"), {"product": "EMLA", "minutes_ago": "-5"}, follow=True
+    ).content.decode()
+    assert "Applied how many minutes ago: Ensure this value is greater than or equal to 0." in page
+    session.refresh_from_db()
+    assert session.anaesthetic_applied_at is None
+    page = client.post(_action(session, "end"), {"reason": ""}, follow=True).content.decode()
+    assert "Reason: This field is required." in page
+    session.refresh_from_db()
+    assert session.status == "preparation"

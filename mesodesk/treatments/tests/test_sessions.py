@@ -11,33 +11,35 @@ from django.utils import timezone
 from mesodesk.audit.models import AuditEvent
 from mesodesk.catalog.models import Lot, StockMovement
 from mesodesk.catalog.services import lot_status_set
-from mesodesk.catalog.tests.helpers import kybella, published, receive
+from mesodesk.catalog.tests.helpers import kybella, receive
 from mesodesk.consent.selectors import consent_latest
 from mesodesk.consent.services import consent_withdraw
 from mesodesk.consent.tests.helpers import active_plan, sign_all, template
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
 from mesodesk.core.testing import Personas
-from mesodesk.patients.services import condition_record
 from mesodesk.treatments import charting, sessions
-from mesodesk.treatments import services as plan_services
 from mesodesk.treatments.models import (
     ImmutableSessionError,
     InjectionPoint,
     TreatmentPlan,
     TreatmentSession,
 )
-from mesodesk.treatments.tests.helpers import screened_patient
-from mesodesk.treatments.tests.session_helpers import ANSWERS, chart, lot, prepared, started
+from mesodesk.treatments.tests.session_helpers import (
+    ANSWERS,
+    chart,
+    consented_kybella_plan,
+    consented_plan,
+    lot,
+    prepared,
+    started,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def plan(personas: Personas) -> TreatmentPlan:
-    template(personas.practitioner)
-    plan = active_plan(personas)
-    sign_all(personas.nurse, plan, countersigner=personas.practitioner)
-    return plan
+    return consented_plan(personas)
 
 
 def test_a_session_runs_from_check_in_to_signature(personas: Personas, plan: TreatmentPlan) -> None:
@@ -184,26 +186,7 @@ def test_charted_totals_equal_the_sum_of_the_points_and_respect_limits(
 
 
 def test_deoxycholic_acid_injections_are_counted_per_session(personas: Personas) -> None:
-    template(personas.practitioner, "submental_fat")
-    patient = screened_patient(personas.practitioner)
-    protocol = published(personas.practitioner, "kybella_label")
-    dc = kybella(personas.clinic_admin)
-    receive(personas.nurse, dc, number="DC-1", ml="20")
-    plan = plan_services.plan_create(
-        actor=personas.practitioner,
-        patient_id=patient.pk,
-        data={"indication": "submental_fat", "areas": ["submental"], "protocol_id": protocol.pk},
-    )
-    plan_services.mixline_add(
-        actor=personas.practitioner, plan_id=plan.pk, product_id=dc.pk, volume_ml=Decimal(10)
-    )
-    plan_services.plan_activate(actor=personas.practitioner, plan_id=plan.pk)
-    sign_all(personas.nurse, plan, countersigner=personas.practitioner)
-    condition_record(
-        actor=personas.practitioner,
-        patient_id=patient.pk,
-        data={"code": "dysphagia", "verification_status": "refuted"},
-    )
+    plan = consented_kybella_plan(personas, "10")
     session = started(personas, plan)
     chart(personas, session, "DC-1", 51, volume="0.2", region="submental", side="")
     report = charting.session_dose_report(
@@ -388,26 +371,7 @@ def test_a_session_before_the_protocol_window_is_a_warning_not_a_block(
 def test_the_label_interval_of_deoxycholic_acid_blocks_an_early_session(
     personas: Personas,
 ) -> None:
-    template(personas.practitioner, "submental_fat")
-    patient = screened_patient(personas.practitioner)
-    condition_record(
-        actor=personas.practitioner,
-        patient_id=patient.pk,
-        data={"code": "dysphagia", "verification_status": "refuted"},
-    )
-    protocol = published(personas.practitioner, "kybella_label")
-    dc = kybella(personas.clinic_admin)
-    receive(personas.nurse, dc, number="DC-1", ml="20")
-    plan = plan_services.plan_create(
-        actor=personas.practitioner,
-        patient_id=patient.pk,
-        data={"indication": "submental_fat", "areas": ["submental"], "protocol_id": protocol.pk},
-    )
-    plan_services.mixline_add(
-        actor=personas.practitioner, plan_id=plan.pk, product_id=dc.pk, volume_ml=Decimal(2)
-    )
-    plan_services.plan_activate(actor=personas.practitioner, plan_id=plan.pk)
-    sign_all(personas.nurse, plan, countersigner=personas.practitioner)
+    plan = consented_kybella_plan(personas, "2")
     _signed(personas, plan, "DC-1", volume="0.2", region="submental", side="")
     second = prepared(personas, plan)
     with pytest.raises(FieldErrors) as caught:
