@@ -6,6 +6,7 @@ MESODESK_REQUIRE_BROWSER=1 so a missing browser fails instead.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -70,6 +71,14 @@ def new_page(browser: object) -> Iterator[object]:
         contexts.append(context)
         return context.new_page()
 
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     yield make
     for context in contexts:
+        # Let requests still in flight (an HTMX panel loading) finish before the test's
+        # database is flushed: on PostgreSQL a live-server request holding a row lock would
+        # deadlock with the flush's TRUNCATE.
+        for page in context.pages:
+            with contextlib.suppress(PlaywrightTimeout):  # a page that never idles: close it
+                page.wait_for_load_state("networkidle", timeout=10_000)
         context.close()
