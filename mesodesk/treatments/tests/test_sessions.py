@@ -383,3 +383,39 @@ def test_the_label_interval_of_deoxycholic_acid_blocks_an_early_session(
     )
     started_ = sessions.session_start(actor=personas.practitioner, session_id=second.pk)
     assert started_.status == "in_procedure"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_sign_requests_take_the_stock_once(personas: Personas) -> None:
+    import threading
+
+    from django.db import close_old_connections, connection
+
+    plan = consented_plan(personas)
+    session = started(personas, plan)
+    chart(personas, session, "HA-1", 10, volume="0.1")
+    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def sign() -> None:
+        close_old_connections()
+        try:
+            barrier.wait()
+            sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+            outcomes.append("signed")
+        except Conflict:
+            outcomes.append("refused")
+        except Exception as exc:  # any other outcome is the failure this test reports
+            outcomes.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused"] * 3 + ["signed"]
+    assert lot("HA-1").quantity_remaining_ml == Decimal(19)
+    assert StockMovement.objects.filter(kind="use", reference_id=session.pk).count() == 1
