@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -54,7 +55,8 @@ def product_out(product: Product) -> dict[str, Any]:
     }
 
 
-def lot_out(lot: Lot, status: str | None = None) -> dict[str, Any]:
+def lot_out(lot: Lot, today: dt.date) -> dict[str, Any]:
+    """A lot as the API shows it; its status is the effective one on the clinic's today."""
     return {
         **{
             k: getattr(lot, k)
@@ -71,7 +73,7 @@ def lot_out(lot: Lot, status: str | None = None) -> dict[str, Any]:
             )
         },
         "product_name": lot.product.name,
-        "status": status or lot.status,
+        "status": selectors.lot_effective_status(lot, today),
     }
 
 
@@ -130,14 +132,16 @@ def lot_list(request: HttpRequest, filters: Query[LotFilter]) -> Any:
     if filters.product_id:
         qs = qs.filter(product_id=filters.product_id)
     today = selectors.clinic_today(actor)
-    return [lot_out(lot, selectors.lot_effective_status(lot, today)) for lot in qs[:500]]
+    return [lot_out(lot, today) for lot in qs[:500]]
 
 
 @router.post("/lots", response={201: LotOut, **ERRORS}, summary="Receive stock (a new lot)")
 def lot_receive(request: HttpRequest, payload: LotIn) -> Status[Any]:
     actor = request_actor(request)
     lot = services.lot_receive(actor=actor, data=payload.model_dump())
-    return Status(201, lot_out(selectors.lot_get(actor=actor, lot_id=lot.pk)))
+    return Status(
+        201, lot_out(selectors.lot_get(actor=actor, lot_id=lot.pk), selectors.clinic_today(actor))
+    )
 
 
 @router.post(
@@ -150,7 +154,7 @@ def lot_adjust(request: HttpRequest, lot_id: uuid.UUID, payload: AdjustIn) -> An
     services.lot_adjust(
         actor=actor, lot_id=lot_id, delta_ml=payload.delta_ml, reason=payload.reason
     )
-    return lot_out(selectors.lot_get(actor=actor, lot_id=lot_id))
+    return lot_out(selectors.lot_get(actor=actor, lot_id=lot_id), selectors.clinic_today(actor))
 
 
 @router.post(
@@ -163,7 +167,7 @@ def lot_status(request: HttpRequest, lot_id: uuid.UUID, payload: LotStatusIn) ->
     services.lot_status_set(
         actor=actor, lot_id=lot_id, status=payload.status, reason=payload.reason
     )
-    return lot_out(selectors.lot_get(actor=actor, lot_id=lot_id))
+    return lot_out(selectors.lot_get(actor=actor, lot_id=lot_id), selectors.clinic_today(actor))
 
 
 @router.get(
@@ -190,10 +194,8 @@ def stock(request: HttpRequest) -> Any:
     summary="Published study and label protocols to clone",
 )
 def templates(request: HttpRequest) -> Any:
-    request_actor(request)
-    return [
-        t.model_dump() for t in clinic_knowledge(request_actor(request).clinic).protocols.values()
-    ]
+    kb = clinic_knowledge(request_actor(request).clinic)
+    return [t.model_dump() for t in kb.protocols.values()]
 
 
 @router.get("/protocols", response={200: list[ProtocolOut], **ERRORS}, summary="Protocols")

@@ -19,7 +19,7 @@ from mesodesk.audit.services import audit_event_record, field_changes, snapshot
 from mesodesk.catalog.choices import Anaesthesia, ProtocolStatus
 from mesodesk.catalog.models import Protocol
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
-from mesodesk.knowledge.loader import knowledge
+from mesodesk.knowledge.selectors import clinic_knowledge
 
 EDITABLE = (
     "name",
@@ -45,6 +45,20 @@ EDITABLE = (
     "notes",
 )
 
+# Data-entry plausibility bounds, not clinical limits: they only catch typing slips (5000
+# days for 50) before they reach a plan. What is clinically right for an indication comes
+# from the protocol templates and their sources in the knowledge base. The API schema
+# (schemas.ProtocolPatch) uses the same bounds, so the page and the API agree.
+PLAUSIBLE_RANGES: dict[str, tuple[int, int]] = {
+    "sessions": (1, 60),
+    "interval_min_days": (1, 365),
+    "interval_max_days": (1, 365),
+    "points_per_area": (1, 1000),
+    "anaesthesia_minutes": (1, 240),
+    "follow_up_weeks": (1, 520),
+    "maintenance_interval_days": (1, 3650),
+}
+
 
 def _get(actor: Actor, protocol_id: ObjectId, *, lock: bool = False) -> Protocol:
     qs = Protocol.objects.filter(clinic=actor.clinic)
@@ -56,15 +70,25 @@ def _get(actor: Actor, protocol_id: ObjectId, *, lock: bool = False) -> Protocol
         raise NotFound("No such protocol in this clinic.") from exc
 
 
+def _out_of_range(protocol: Protocol) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name, (low, high) in PLAUSIBLE_RANGES.items():
+        value = getattr(protocol, name)
+        if value is None and name != "sessions":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors[name] = [f"Enter a whole number from {low} to {high}."]
+    return errors
+
+
 def _validate(protocol: Protocol) -> dict[str, list[str]]:
-    kb = knowledge()
+    kb = clinic_knowledge(protocol.clinic)
     errors: dict[str, list[str]] = {}
     try:
         protocol.full_clean(exclude=["clinic", "published_by"])
     except ValidationError as exc:
         errors |= FieldErrors.from_django(exc).errors
-    if not isinstance(protocol.sessions, int) or not 1 <= protocol.sessions <= 60:
-        errors["sessions"] = ["Choose from 1 to 60 sessions."]
+    errors |= _out_of_range(protocol)
     if protocol.indication not in kb.indications:
         errors["indication"] = ["Choose an indication from the knowledge base."]
     if protocol.technique and protocol.technique not in kb.techniques:
@@ -109,7 +133,7 @@ def _audit(actor: Actor, protocol: Protocol, action: AuditAction, changes: dict[
 def protocol_clone(*, actor: Actor, template_code: str) -> Protocol:
     """A draft copy of a published study or label protocol, for the clinic to adapt."""
     actor.require(Capability.CATALOG_MANAGE)
-    kb = knowledge()
+    kb = clinic_knowledge(actor.clinic)
     template = kb.protocols.get(template_code)
     if template is None:
         raise FieldErrors.single("template_code", f"Unknown protocol template {template_code!r}.")
@@ -179,10 +203,10 @@ def protocol_update(*, actor: Actor, protocol_id: ObjectId, data: Mapping[str, A
             setattr(protocol, key, value)
         if errors := _validate(protocol):
             raise FieldErrors(errors)
-        protocol.save()
-        _audit(
-            actor, protocol, AuditAction.UPDATE, field_changes(before, snapshot(protocol, EDITABLE))
-        )
+        changes = field_changes(before, snapshot(protocol, EDITABLE))
+        if changes:  # saving an unchanged draft writes nothing
+            protocol.save()
+            _audit(actor, protocol, AuditAction.UPDATE, changes)
     return protocol
 
 
@@ -210,6 +234,16 @@ def protocol_publish(*, actor: Actor, protocol_id: ObjectId) -> Protocol:
             {"status": [ProtocolStatus.DRAFT, ProtocolStatus.PUBLISHED]},
         )
     return protocol
+
+
+def protocol_update_and_publish(
+    *, actor: Actor, protocol_id: ObjectId, data: Mapping[str, Any]
+) -> Protocol:
+    """Saves a draft's pending edits and publishes it, all or nothing (the page's Publish
+    button sends the edit form, so what was typed is what is frozen)."""
+    with transaction.atomic():
+        protocol_update(actor=actor, protocol_id=protocol_id, data=data)
+        return protocol_publish(actor=actor, protocol_id=protocol_id)
 
 
 def protocol_new_version(*, actor: Actor, protocol_id: ObjectId) -> Protocol:

@@ -3,8 +3,17 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from ninja import Field, Schema
+
+from mesodesk.catalog.protocols import PLAUSIBLE_RANGES
+
+
+def _within(name: str) -> Any:
+    """An optional whole number within the protocol's data-entry plausibility bounds."""
+    low, high = PLAUSIBLE_RANGES[name]
+    return Field(None, ge=low, le=high)
 
 
 class ComponentIn(Schema):
@@ -88,23 +97,23 @@ class ProtocolIn(Schema):
 
 class ProtocolPatch(Schema):
     name: str | None = Field(None, max_length=200)
-    sessions: int | None = Field(None, ge=1, le=60)
-    interval_min_days: int | None = Field(None, ge=1, le=365)
-    interval_max_days: int | None = Field(None, ge=1, le=365)
+    sessions: int | None = _within("sessions")
+    interval_min_days: int | None = _within("interval_min_days")
+    interval_max_days: int | None = _within("interval_max_days")
     schedule_days: list[int] | None = None
     technique: str | None = Field(None, max_length=40)
     depth_min_mm: Decimal | None = None
     depth_max_mm: Decimal | None = None
     needle: str | None = Field(None, max_length=200)
-    points_per_area: int | None = Field(None, ge=1, le=1000)
+    points_per_area: int | None = _within("points_per_area")
     volume_per_point_ml: Decimal | None = None
     anaesthesia: str | None = Field(None, max_length=10)
-    anaesthesia_minutes: int | None = Field(None, ge=1, le=240)
+    anaesthesia_minutes: int | None = _within("anaesthesia_minutes")
     photo_views_baseline: list[str] | None = None
     photo_views_end: list[str] | None = None
     photo_views_follow_up: list[str] | None = None
-    follow_up_weeks: int | None = Field(None, ge=1, le=520)
-    maintenance_interval_days: int | None = Field(None, ge=1, le=3650)
+    follow_up_weeks: int | None = _within("follow_up_weeks")
+    maintenance_interval_days: int | None = _within("maintenance_interval_days")
     notes: str | None = Field(None, max_length=4000)
 
 

@@ -14,17 +14,13 @@ from django.utils import timezone
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.catalog.choices import LotStatus, ProtocolStatus
-from mesodesk.catalog.models import Ingredient, Lot, Product, ProductComponent, Protocol
+from mesodesk.catalog.models import Lot, Product, ProductComponent, Protocol
 from mesodesk.core.errors import NotFound, ObjectId
 from mesodesk.knowledge.selectors import clinic_knowledge
 
 
 def clinic_today(actor: Actor) -> dt.date:
     return timezone.now().astimezone(actor.clinic.zone).date()
-
-
-def ingredients_all() -> QuerySet[Ingredient]:
-    return Ingredient.objects.order_by("name")
 
 
 def products_for(actor: Actor, *, active_only: bool = False) -> QuerySet[Product]:
@@ -55,6 +51,8 @@ def lot_get(*, actor: Actor, lot_id: ObjectId) -> Lot:
 
 
 def lot_effective_status(lot: Lot, on: dt.date) -> str:
+    """The status every page and API answer shows: an available lot past its expiry date is
+    expired on that day, before the daily job stores it."""
     if lot.status == LotStatus.AVAILABLE and lot.expiry_date < on:
         return LotStatus.EXPIRED
     return lot.status

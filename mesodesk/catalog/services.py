@@ -20,8 +20,9 @@ from mesodesk.accounts.actor import Actor, system_actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record, created_changes
-from mesodesk.catalog.choices import ConcentrationUnit, LotStatus, MovementKind, ProductKind
+from mesodesk.catalog.choices import ConcentrationUnit, LotStatus, MovementKind
 from mesodesk.catalog.models import Ingredient, Lot, Product, ProductComponent, StockMovement
+from mesodesk.catalog.selectors import lot_effective_status
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
 from mesodesk.knowledge.loader import knowledge
 
@@ -66,6 +67,13 @@ def _clean(instance: Any, exclude: Sequence[str] = ("clinic",)) -> None:
         raise FieldErrors.from_django(exc) from exc
 
 
+NAME_TAKEN = "A product with this name already exists."
+
+
+def _name_taken(actor: Actor, name: str) -> bool:
+    return Product.objects.filter(clinic=actor.clinic, name=name).exists()
+
+
 def product_create(
     *, actor: Actor, data: Mapping[str, Any], components: Sequence[Mapping[str, Any]]
 ) -> Product:
@@ -80,8 +88,8 @@ def product_create(
         product.full_clean(exclude=["clinic"], validate_unique=False)
     except ValidationError as exc:
         errors |= FieldErrors.from_django(exc).errors
-    if Product.objects.filter(clinic=actor.clinic, name=product.name).exists():
-        errors["name"] = ["A product with this name already exists."]
+    if _name_taken(actor, product.name):
+        errors["name"] = [NAME_TAKEN]
     if not components:
         errors["components"] = ["List at least one ingredient with its concentration."]
     kb = knowledge()
@@ -118,20 +126,29 @@ def product_create(
             parsed.append(ProductComponent(ingredient=ingredients[code], amount=amount, unit=unit))
     if errors:
         raise FieldErrors(errors)
-    with transaction.atomic():
-        product.save(force_insert=True)
-        for component in parsed:
-            component.product = product
-            component.save(force_insert=True)
-        audit_event_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            obj=product,
-            changes={
-                **created_changes(product, ("name", "kind", "manufacturer")),
-                "components": [None, [f"{c.ingredient.code} {c.amount} {c.unit}" for c in parsed]],
-            },
-        )
+    try:
+        with transaction.atomic():
+            product.save(force_insert=True)
+            for component in parsed:
+                component.product = product
+                component.save(force_insert=True)
+            audit_event_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=product,
+                changes={
+                    **created_changes(product, ("name", "kind", "manufacturer")),
+                    "components": [
+                        None,
+                        [f"{c.ingredient.code} {c.amount} {c.unit}" for c in parsed],
+                    ],
+                },
+            )
+    except IntegrityError as exc:
+        # A concurrent request saved the same name between the check above and this insert.
+        if _name_taken(actor, product.name):
+            raise FieldErrors.single("name", NAME_TAKEN) from exc
+        raise
     return product
 
 
@@ -270,8 +287,10 @@ def lot_status_set(*, actor: Actor, lot_id: ObjectId, status: str, reason: str) 
         raise FieldErrors.single("reason", "Say why the status changes.")
     with transaction.atomic():
         lot = _lot(actor, lot_id)
-        if status not in LOT_TRANSITIONS[LotStatus(lot.status)]:
-            raise Conflict(f"A lot that is {lot.status} cannot become {status}.")
+        today = timezone.now().astimezone(actor.clinic.zone).date()
+        current = LotStatus(lot_effective_status(lot, today))  # out of date is expired
+        if status not in LOT_TRANSITIONS[current]:
+            raise Conflict(f"A lot that is {current} cannot become {status}.")
         before = lot.status
         lot.status, lot.status_reason = status, reason.strip()[:500]
         lot.save(update_fields=["status", "status_reason", "updated_at"])
@@ -305,7 +324,7 @@ def lot_consume(
         lot = _lot(actor, lot_id)
         today = timezone.now().astimezone(actor.clinic.zone).date()
         if not lot_is_usable(lot, today):
-            state = "expired" if lot.expiry_date < today else lot.status
+            state = lot_effective_status(lot, today)
             raise Conflict(f"Lot {lot.lot_number} is {state} and cannot be used.")
         used = StockMovement.objects.filter(
             lot=lot, kind=MovementKind.USE, reference_type=reference_type, reference_id=reference_id
@@ -339,13 +358,18 @@ def lot_consume(
 
 
 def lots_mark_expired(*, on: dt.date | None = None) -> int:
-    """Marks available lots past their expiry date as expired (daily job, audited per lot).
-    Until it runs, selectors already treat such lots as expired."""
-    today = on or timezone.now().date()
+    """Marks available lots past their expiry date, in their clinic's own calendar, as expired
+    (daily job, audited per lot). Until it runs, selectors already treat such lots as expired."""
+    now = timezone.now()
+    # No clinic's date is ahead of UTC by more than a day: this bound only narrows the scan.
+    latest = on or now.date() + dt.timedelta(days=1)
     count = 0
-    for lot in Lot.objects.filter(status=LotStatus.AVAILABLE, expiry_date__lt=today).select_related(
-        "clinic"
-    ):
+    for lot in Lot.objects.filter(
+        status=LotStatus.AVAILABLE, expiry_date__lt=latest
+    ).select_related("clinic"):
+        today = on or now.astimezone(lot.clinic.zone).date()
+        if lot_effective_status(lot, today) != LotStatus.EXPIRED:
+            continue
         with transaction.atomic():
             updated = Lot.objects.filter(pk=lot.pk, status=LotStatus.AVAILABLE).update(
                 status=LotStatus.EXPIRED, status_reason="Past its expiry date"
@@ -362,7 +386,6 @@ def lots_mark_expired(*, on: dt.date | None = None) -> int:
 
 
 __all__ = [
-    "ProductKind",
     "ingredients_sync",
     "lot_adjust",
     "lot_consume",

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from mesodesk.accounts.access import clinic_view, request_actor
+from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.catalog import protocols, selectors, services
 from mesodesk.catalog.forms import (
@@ -20,6 +21,7 @@ from mesodesk.catalog.forms import (
     ProductForm,
     ProtocolForm,
 )
+from mesodesk.catalog.models import Protocol
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound
 from mesodesk.core.htmx import form_add_errors
 from mesodesk.knowledge.selectors import clinic_knowledge
@@ -88,7 +90,6 @@ def stock(request: HttpRequest) -> HttpResponse:
             "lots": lots,
             "levels": selectors.stock_levels(actor=actor),
             "near_expiry": selectors.lots_near_expiry(actor=actor),
-            "adjust_form": LotAdjustForm(),
             "status_form": LotStatusForm(),
             "near_days": clinic_knowledge(actor.clinic).setting("near_expiry_days"),
         },
@@ -96,7 +97,7 @@ def stock(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _lot_action(request: HttpRequest, lot_id: str, form: Any, action: Any) -> HttpResponse:
+def _lot_action(request: HttpRequest, form: Any, action: Any) -> HttpResponse:
     if form.is_valid():
         try:
             action(form.cleaned_data)
@@ -119,7 +120,6 @@ def lot_adjust(request: HttpRequest, lot_id: str) -> HttpResponse:
     actor = request_actor(request)
     return _lot_action(
         request,
-        lot_id,
         LotAdjustForm(request.POST),
         lambda d: services.lot_adjust(
             actor=actor, lot_id=lot_id, delta_ml=d["delta_ml"], reason=d["reason"]
@@ -133,7 +133,6 @@ def lot_status(request: HttpRequest, lot_id: str) -> HttpResponse:
     actor = request_actor(request)
     return _lot_action(
         request,
-        lot_id,
         LotStatusForm(request.POST),
         lambda d: services.lot_status_set(
             actor=actor, lot_id=lot_id, status=d["status"], reason=d["reason"]
@@ -179,22 +178,40 @@ def protocol_detail(request: HttpRequest, protocol_id: str) -> HttpResponse:
         raise Http404 from exc
     form = ProtocolForm(request.POST or None, instance=protocol)
     if request.method == "POST":
+        publish = "publish" in request.POST
         try:
-            if "publish" in request.POST:
-                protocols.protocol_publish(actor=actor, protocol_id=protocol.pk)
-                messages.success(request, "Published: this version is now frozen.")
-                return redirect("catalog:protocol", protocol_id=protocol.pk)
             if "new_version" in request.POST:
                 draft = protocols.protocol_new_version(actor=actor, protocol_id=protocol.pk)
                 return redirect("catalog:protocol", protocol_id=draft.pk)
+            if publish and not any(name in request.POST for name in form.fields):
+                # A bare publish, without the edit form: the draft is frozen as stored.
+                protocols.protocol_publish(actor=actor, protocol_id=protocol.pk)
+                messages.success(request, "Published: this version is now frozen.")
+                return redirect("catalog:protocol", protocol_id=protocol.pk)
             if form.is_valid():
-                protocols.protocol_update(actor=actor, protocol_id=protocol.pk, data=form.changes())
-                messages.success(request, "Saved.")
+                if publish:  # what was typed before pressing Publish is what is frozen
+                    protocols.protocol_update_and_publish(
+                        actor=actor, protocol_id=protocol.pk, data=form.changes()
+                    )
+                    messages.success(request, "Published: this version is now frozen.")
+                else:
+                    protocols.protocol_update(
+                        actor=actor, protocol_id=protocol.pk, data=form.changes()
+                    )
+                    messages.success(request, "Saved.")
                 return redirect("catalog:protocol", protocol_id=protocol.pk)
         except FieldErrors as exc:
             form_add_errors(form, exc)
         except Conflict as exc:
             messages.error(request, str(exc))
+        if publish and form.errors:
+            messages.error(request, "Not published: correct the fields below first.")
+    return _protocol_page(request, actor, protocol, form)
+
+
+def _protocol_page(
+    request: HttpRequest, actor: Actor, protocol: Protocol, form: ProtocolForm
+) -> HttpResponse:
     kb = clinic_knowledge(actor.clinic)
     return render(
         request,

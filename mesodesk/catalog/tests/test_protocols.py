@@ -16,6 +16,7 @@ from mesodesk.catalog.protocols import (
 from mesodesk.core.errors import Conflict, FieldErrors, PermissionDenied
 from mesodesk.core.testing import Personas
 from mesodesk.knowledge.loader import knowledge
+from mesodesk.knowledge.services import knowledge_change_record
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,14 @@ def test_a_published_protocol_is_frozen_and_versioned(personas: Personas) -> Non
         ({"anaesthesia": "topical", "anaesthesia_minutes": None}, "anaesthesia_minutes"),
         ({"depth_min_mm": 4, "depth_max_mm": 2}, "depth_max_mm"),
         ({"sessions": 0}, "sessions"),
+        ({"sessions": 61}, "sessions"),
+        ({"interval_min_days": 5000, "interval_max_days": None}, "interval_min_days"),
+        ({"interval_max_days": 366}, "interval_max_days"),
+        ({"points_per_area": 1001}, "points_per_area"),
+        ({"anaesthesia": "topical", "anaesthesia_minutes": 241}, "anaesthesia_minutes"),
+        ({"follow_up_weeks": 521}, "follow_up_weeks"),
+        ({"maintenance_interval_days": 3651}, "maintenance_interval_days"),
+        ({"maintenance_interval_days": 0}, "maintenance_interval_days"),
     ],
 )
 def test_a_draft_refuses_bad_values(
@@ -112,3 +121,37 @@ def test_nurses_and_front_desk_cannot_write_protocols(personas: Personas) -> Non
 def test_unknown_templates_are_field_errors(personas: Personas) -> None:
     with pytest.raises(FieldErrors):
         protocol_clone(actor=personas.practitioner, template_code="miracle_cure")
+
+
+def test_the_plausibility_bounds_still_accept_their_limits(personas: Personas) -> None:
+    draft = protocol_clone(actor=personas.practitioner, template_code="facial_ha_savoia_2013")
+    protocol_update(
+        actor=personas.practitioner,
+        protocol_id=draft.pk,
+        data={
+            "sessions": 4,
+            "interval_min_days": 365,
+            "interval_max_days": 365,
+            "follow_up_weeks": 520,
+            "maintenance_interval_days": 3650,
+        },
+    )
+    draft.refresh_from_db()
+    assert (draft.interval_min_days, draft.maintenance_interval_days) == (365, 3650)
+
+
+def test_a_clone_takes_the_topical_anaesthetic_time_the_clinic_configured(
+    personas: Personas,
+) -> None:
+    knowledge_change_record(
+        actor=personas.clinic_admin,
+        target_kind="setting",
+        target_code="topical_anaesthetic_minutes",
+        change={"value": 40},
+        reason="Agreed at the clinical governance meeting of 2026-11-01",
+    )
+    ours = protocol_clone(actor=personas.practitioner, template_code="facial_amin_2006")
+    theirs = protocol_clone(actor=personas.foreign_practitioner, template_code="facial_amin_2006")
+    assert ours.anaesthesia == "topical"
+    assert ours.anaesthesia_minutes == 40
+    assert theirs.anaesthesia_minutes == knowledge().setting("topical_anaesthetic_minutes")

@@ -87,6 +87,22 @@ def test_product_names_are_unique_per_clinic(personas: Personas) -> None:
     lidocaine_2(personas.foreign_practitioner)  # another clinic may use the same name
 
 
+def test_a_name_taken_by_a_concurrent_request_is_a_field_error_not_a_crash(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def rival_saves_first() -> object:
+        # Runs after the duplicate check: the other request's insert lands in between.
+        Product.objects.create(clinic=personas.clinic_a, name="Lidocaine 2 %", kind="brand")
+        return knowledge()
+
+    monkeypatch.setattr("mesodesk.catalog.services.knowledge", rival_saves_first)
+    with pytest.raises(FieldErrors) as caught:
+        lidocaine_2(personas.clinic_admin)
+    assert caught.value.errors == {"name": ["A product with this name already exists."]}
+    assert Product.objects.count() == 1
+    assert not AuditEvent.objects.filter(action="create", object_type__icontains="product").exists()
+
+
 def test_front_desk_and_nurses_cannot_create_products(personas: Personas) -> None:
     for actor in (personas.front_desk, personas.nurse, personas.auditor):
         with pytest.raises(PermissionDenied):
@@ -284,3 +300,31 @@ def test_another_clinics_lot_is_not_found(personas: Personas) -> None:
             reference_type="s",
             reference_id=lot.pk,
         )
+
+
+def test_the_daily_job_expires_lots_by_each_clinics_own_calendar(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    london = receive(personas.nurse, lidocaine_2(personas.clinic_admin), number="LON")
+    paris = receive(
+        personas.foreign_practitioner, lidocaine_2(personas.foreign_practitioner), number="PAR"
+    )
+    Lot.objects.filter(pk__in=[london.pk, paris.pk]).update(expiry_date=dt.date(2026, 11, 21))
+    # 23:30 UTC on the 21st: still the 21st in London, already the 22nd in Paris.
+    late = dt.datetime(2026, 11, 21, 23, 30, tzinfo=dt.UTC)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: late)
+    assert lots_mark_expired() == 1
+    london.refresh_from_db()
+    paris.refresh_from_db()
+    assert (london.status, paris.status) == ("available", "expired")
+
+
+def test_an_out_of_date_lot_cannot_change_status_before_the_daily_job(
+    personas: Personas,
+) -> None:
+    lot = receive(personas.nurse, lidocaine_2(personas.clinic_admin))
+    Lot.objects.filter(pk=lot.pk).update(expiry_date=today() - dt.timedelta(days=2))
+    with pytest.raises(Conflict, match="expired"):
+        lot_status_set(actor=personas.nurse, lot_id=lot.pk, status="quarantined", reason="check")
+    lot.refresh_from_db()
+    assert lot.status == "available"

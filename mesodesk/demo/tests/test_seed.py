@@ -65,6 +65,14 @@ def test_seed_demo_builds_a_chain_with_one_login_per_role() -> None:
     assert verify_all()[1] == []
 
 
+def test_seed_demo_with_no_screen_stores_patients_but_no_screenings() -> None:
+    call_command(
+        "seed_demo", "--patients", "4", "--clinics", "1", "--no-screen", stdout=io.StringIO()
+    )
+    assert Patient.objects.count() == 4
+    assert not Screening.objects.exists()
+
+
 def test_seed_demo_if_empty_leaves_existing_data_alone() -> None:
     call_command("seed_demo", "--patients", "5", "--clinics", "1", stdout=io.StringIO())
     out = io.StringIO()

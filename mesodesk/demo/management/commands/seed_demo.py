@@ -20,6 +20,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing when the database already holds an organization.",
         )
+        parser.add_argument(
+            "--no-screen",
+            action="store_false",
+            dest="screen",
+            help="Skip the general screening of each patient (faster bulk loads).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if demo_exists():
@@ -31,7 +37,10 @@ class Command(BaseCommand):
         if options["patients"] < 0 or options["clinics"] < 1:
             raise CommandError("--patients must be ≥ 0 and --clinics ≥ 1.")
         clinics = seed_demo(
-            patients=options["patients"], clinics=options["clinics"], seed=options["seed"]
+            patients=options["patients"],
+            clinics=options["clinics"],
+            seed=options["seed"],
+            screen=options["screen"],
         )
         database_optimize()  # a bulk load leaves the query planner without statistics
         self.stdout.write(f"Seeded {options['patients']} patients in {len(clinics)} clinic(s).")
