@@ -14,9 +14,10 @@ from pydantic import ValidationError
 from mesodesk.knowledge import schema
 from mesodesk.knowledge.loader import KnowledgeBase, KnowledgeError
 
-TargetKind = Literal["rule", "rule_added", "condition", "setting", "limit", "aftercare"]
+# The model still accepts "limit" (an ingredient limit) as a target: no service records one, so
+# it is not applied here; dropping it from the model's choices needs a migration.
+TargetKind = Literal["rule", "rule_added", "condition", "setting", "aftercare"]
 TRIGGER_PARAMS = {"months", "years", "within_months", "min_count"}
-RULE_FIELDS = {"severity", "overridable", "enabled", "params"}
 
 
 @dataclass(frozen=True)
@@ -39,31 +40,40 @@ def _apply_rule(rule: schema.Rule, change: Mapping[str, Any]) -> schema.Rule | N
     return rule.model_copy(update=update) if update else rule
 
 
-def apply_changes(
+@dataclass(frozen=True)
+class Configured:
+    """A clinic's knowledge base, and the rules it switched off (as they were when switched
+    off, so switching one back on restores it and is validated against it)."""
+
+    kb: KnowledgeBase
+    switched_off: Mapping[str, schema.Rule]
+
+
+def configure(
     kb: KnowledgeBase, changes: Iterable[Change], clinic_key: str = "clinic"
-) -> KnowledgeBase:
+) -> Configured:
     """The knowledge base as the clinic configured it; the version names clinic and revision."""
     rules: dict[str, schema.Rule] = dict(kb.rules)
     disabled: dict[str, schema.Rule] = {}
     conditions = dict(kb.conditions)
     settings = dict(kb.settings)
-    ingredients = dict(kb.ingredients)
     aftercare = dict(kb.aftercare)
     revision = 0
     for item in sorted(changes, key=lambda c: c.revision):
         revision = max(revision, item.revision)
         code, change = item.target_code, item.change
         if item.target_kind == "rule":
-            base = rules.get(code) or disabled.get(code)
-            if base is None:
-                continue  # a rule the shipped knowledge no longer has
-            if change.get("enabled") is True:
-                rules[code] = disabled.pop(code, base)
-            updated = _apply_rule(rules.get(code, base), change)
-            if updated is None:
-                disabled[code] = rules.pop(code, base)
-            else:
-                rules[code] = updated
+            if change.get("enabled") is True and code in disabled:
+                rules[code] = disabled.pop(code)  # switched back on, as it was
+            if code in rules:
+                updated = _apply_rule(rules[code], change)
+                if updated is None:
+                    disabled[code] = rules.pop(code)
+                else:
+                    rules[code] = updated
+            elif code in disabled:  # a change to a rule that stays off
+                disabled[code] = _apply_rule(disabled[code], change) or disabled[code]
+            # otherwise: a rule the shipped knowledge no longer has
         elif item.target_kind == "rule_added":
             try:
                 rules[code] = schema.Rule.model_validate(change["rule"])
@@ -75,24 +85,14 @@ def apply_changes(
             settings[code] = settings[code].model_copy(update=dict(change))
         elif item.target_kind == "aftercare" and code in aftercare:
             aftercare[code] = aftercare[code].model_copy(update=dict(change))
-        elif item.target_kind == "limit":
-            ingredient_code, _, index = code.partition("#")
-            if ingredient_code in ingredients and index.isdigit():
-                ingredient = ingredients[ingredient_code]
-                limits = list(ingredient.limits)
-                if int(index) < len(limits):
-                    limits[int(index)] = limits[int(index)].model_copy(update=dict(change))
-                    ingredients[ingredient_code] = ingredient.model_copy(
-                        update={"limits": tuple(limits)}
-                    )
     if revision == 0:
-        return kb
-    return dataclasses.replace(
+        return Configured(kb, {})
+    configured = dataclasses.replace(
         kb,
         version=f"{kb.version}/{clinic_key}-r{revision}",
         rules=rules,
         conditions=conditions,
         settings=settings,
-        ingredients=ingredients,
         aftercare=aftercare,
     )
+    return Configured(configured, disabled)

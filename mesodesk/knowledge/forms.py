@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+from mesodesk.core.errors import FieldErrors
+from mesodesk.core.htmx import form_add_errors
 from mesodesk.knowledge import schema
 from mesodesk.knowledge.loader import KnowledgeBase
 
@@ -30,17 +32,28 @@ class ReasonField(forms.CharField):
 
 
 class RuleChangeForm(forms.Form):
+    """A rule's settings for the clinic; `switched_off` when the clinic switched the rule off
+    (ticking "Rule is on" then switches it back on as it was)."""
+
     severity = forms.ChoiceField(choices=SEVERITIES)
     overridable = forms.BooleanField(required=False, label="A practitioner may override it")
     enabled = forms.BooleanField(required=False, label="Rule is on")
     reason = ReasonField()
 
-    def __init__(self, *args: Any, rule: schema.Rule, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, rule: schema.Rule, switched_off: bool = False, **kwargs: Any
+    ) -> None:
         kwargs.setdefault(
-            "initial", {"severity": rule.severity, "overridable": rule.overridable, "enabled": True}
+            "initial",
+            {
+                "severity": rule.severity,
+                "overridable": rule.overridable,
+                "enabled": not switched_off,
+            },
         )
         super().__init__(*args, **kwargs)
         self.rule = rule
+        self.switched_off = switched_off
         for name, label in PARAM_LABELS.items():
             value = getattr(rule.trigger, name, None)
             if (
@@ -57,8 +70,8 @@ class RuleChangeForm(forms.Form):
             change["severity"] = data["severity"]
         if data["overridable"] != self.rule.overridable:
             change["overridable"] = data["overridable"]
-        if not data["enabled"]:
-            change["enabled"] = False
+        if data["enabled"] == self.switched_off:  # switched on or off by this change
+            change["enabled"] = data["enabled"]
         params = {
             name.removeprefix("param_"): value
             for name, value in data.items()
@@ -68,6 +81,18 @@ class RuleChangeForm(forms.Form):
         if params:
             change["params"] = params
         return change
+
+    def add_service_errors(self, exc: FieldErrors) -> None:
+        """The service's errors on the fields they name ("params.months" → param_months)."""
+        form_add_errors(
+            self,
+            FieldErrors(
+                {
+                    (f"param_{k.removeprefix('params.')}" if k.startswith("params.") else k): v
+                    for k, v in exc.errors.items()
+                }
+            ),
+        )
 
 
 class ValueChangeForm(forms.Form):
@@ -144,3 +169,17 @@ class AddRuleForm(forms.Form):
             "resolution": data["resolution"],
             "sources": data["sources"],
         }
+
+    def add_service_errors(self, exc: FieldErrors) -> None:
+        """The service's errors on this form's fields: the trigger's code on the field that
+        chose it, an age trigger's years on `years`, the scope on its checkboxes."""
+        kind = self.cleaned_data["trigger_kind"]
+
+        def field(key: str) -> str:
+            if key == "trigger.code":
+                return str(kind)
+            if key.startswith("trigger.") and kind == "age_below":
+                return "years"
+            return key.removeprefix("scope.")
+
+        form_add_errors(self, FieldErrors({field(k): v for k, v in exc.errors.items()}))

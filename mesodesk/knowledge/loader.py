@@ -52,12 +52,14 @@ class KnowledgeBase:
     photo_views: Mapping[str, schema.PhotoView]
     protocols: Mapping[str, schema.ProtocolTemplate]
     antiseptics: Mapping[str, schema.Antiseptic]
-
-    def cite(self, ids: Iterable[str]) -> list[schema.Source]:
-        return [self.sources[i] for i in ids if i in self.sources]
+    patient_texts: Mapping[str, schema.PatientText]
 
     def setting(self, key: str) -> int:
         return self.settings[key].value
+
+    def text(self, key: str, **values: object) -> str:
+        """A patient-facing sentence of patient_texts.toml with its placeholders filled."""
+        return self.patient_texts[key].text.format(**values)
 
 
 def _read(data_dir: Path, name: str) -> dict[str, Any]:
@@ -127,12 +129,49 @@ def _check_sources(kb: KnowledgeBase) -> None:
         "techniques.toml": kb.techniques,
         "protocols.toml": kb.protocols,
         "antiseptics.toml": kb.antiseptics,
+        "patient_texts.toml": kb.patient_texts,
     }
     for filename, entries in groups.items():
         for code, entry in entries.items():
             for source_id in _cited(entry):
                 if source_id not in kb.sources:
                     raise KnowledgeError(f"{filename}: {code!r} cites unknown source {source_id!r}")
+
+
+@dataclass(frozen=True)
+class UnknownReference:
+    """A code a rule names that the knowledge base does not define."""
+
+    field: str  # where the rule names it: "trigger.code", "scope.areas", "sources", …
+    what: str  # what kind of code it should be: "condition", "area", …
+    code: str
+
+
+def rule_reference_errors(kb: KnowledgeBase, rule: schema.Rule) -> list[UnknownReference]:
+    """Every code the rule names that `kb` lacks (empty when the rule fits the knowledge base).
+
+    Used by the loader for the shipped rules and by the clinic-rule service for added ones.
+    A trigger's code is required; an empty one counts as unknown.
+    """
+    found: list[UnknownReference] = []
+
+    def check(field: str, what: str, codes: Iterable[str], known: Mapping[str, Any]) -> None:
+        found.extend(UnknownReference(field, what, c) for c in codes if c not in known)
+
+    trigger = rule.trigger
+    if isinstance(trigger, schema.ConditionTrigger | schema.RemissionTrigger | schema.SiteTrigger):
+        check("trigger.code", "condition", [trigger.code], kb.conditions)
+    elif isinstance(trigger, schema.MedicationTrigger):
+        check("trigger.code", "medication class", [trigger.code], kb.medication_classes)
+    elif isinstance(trigger, schema.AllergyGroupTrigger):
+        check("trigger.code", "allergy group", [trigger.code], kb.allergy_groups)
+    elif isinstance(trigger, schema.AreaTrigger):
+        check("trigger.allowed_areas", "area", trigger.allowed_areas, kb.body_areas)
+    check("scope.indications", "indication", rule.scope.indications, kb.indications)
+    check("scope.ingredients", "ingredient", rule.scope.ingredients, kb.ingredients)
+    check("scope.areas", "area", rule.scope.areas, kb.body_areas)
+    check("sources", "source", rule.sources, kb.sources)
+    return found
 
 
 def _require(
@@ -143,8 +182,25 @@ def _require(
             raise KnowledgeError(f"{filename}: {owner!r} names unknown {what} {code!r}")
 
 
+# The patient-facing sentences the code asks for (and one per evidence level in use).
+REQUIRED_TEXTS = (
+    "mesotherapy_definition",
+    "mesotherapy_not_approved",
+    "delayed_infection_tell",
+    "delayed_infection_watch",
+    "periocular_longer",
+    "periocular_longer_plan",
+    "evidence_level",
+    "off_label_here",
+)
+
+
 def _check_references(kb: KnowledgeBase) -> None:
     """Every code an entry names must exist in the file that defines it."""
+    levels = {f"evidence.{i.evidence_level}" for i in kb.indications.values()}
+    missing = sorted((set(REQUIRED_TEXTS) | levels) - set(kb.patient_texts))
+    if missing:
+        raise KnowledgeError(f"patient_texts.toml: missing texts {missing}")
     for code, area in kb.body_areas.items():
         _require("body_areas.toml", code, "area", [area.within], kb.body_areas)
     for code, ingredient in kb.ingredients.items():
@@ -173,22 +229,11 @@ def _check_references(kb: KnowledgeBase) -> None:
             kb.photo_views,
         )
     for rule_id, rule in kb.rules.items():
-        trigger = rule.trigger
-        if isinstance(
-            trigger, schema.ConditionTrigger | schema.RemissionTrigger | schema.SiteTrigger
-        ):
-            _require("rules.toml", rule_id, "condition", [trigger.code], kb.conditions)
-        elif isinstance(trigger, schema.MedicationTrigger):
-            _require(
-                "rules.toml", rule_id, "medication class", [trigger.code], kb.medication_classes
+        if unknown := rule_reference_errors(kb, rule):
+            first = unknown[0]
+            raise KnowledgeError(
+                f"rules.toml: {rule_id!r} names unknown {first.what} {first.code!r}"
             )
-        elif isinstance(trigger, schema.AllergyGroupTrigger):
-            _require("rules.toml", rule_id, "allergy group", [trigger.code], kb.allergy_groups)
-        elif isinstance(trigger, schema.AreaTrigger):
-            _require("rules.toml", rule_id, "area", trigger.allowed_areas, kb.body_areas)
-        _require("rules.toml", rule_id, "indication", rule.scope.indications, kb.indications)
-        _require("rules.toml", rule_id, "ingredient", rule.scope.ingredients, kb.ingredients)
-        _require("rules.toml", rule_id, "area", rule.scope.areas, kb.body_areas)
 
 
 def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
@@ -224,6 +269,9 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         photo_views=_entries(data_dir, "photo_views.toml", "view", schema.PhotoView),
         protocols=_entries(data_dir, "protocols.toml", "protocol", schema.ProtocolTemplate),
         antiseptics=_entries(data_dir, "antiseptics.toml", "antiseptic", schema.Antiseptic),
+        patient_texts=_entries(
+            data_dir, "patient_texts.toml", "text", schema.PatientText, id_field="key"
+        ),
     )
     _check_sources(kb)
     _check_references(kb)

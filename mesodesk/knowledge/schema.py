@@ -363,6 +363,13 @@ class ProtocolTemplate(Sourced):
         return self
 
 
+class PatientText(Sourced):
+    """A sentence patients read, with {placeholders} the code fills in."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[A-Za-z0-9_]+)?$")
+    text: str
+
+
 class Antiseptic(Sourced):
     code: Code
     label: str

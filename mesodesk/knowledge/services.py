@@ -7,6 +7,7 @@ source (not `configurable`) can only be tightened.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,10 +22,11 @@ from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.core.errors import FieldErrors, NotFound
 from mesodesk.knowledge import schema
-from mesodesk.knowledge.config import TRIGGER_PARAMS
-from mesodesk.knowledge.loader import KnowledgeBase, knowledge
+from mesodesk.knowledge.config import TRIGGER_PARAMS, Configured
+from mesodesk.knowledge.loader import KnowledgeBase, knowledge, rule_reference_errors
 from mesodesk.knowledge.models import ClinicKnowledgeChange, KnowledgeRelease
-from mesodesk.knowledge.selectors import clinic_knowledge
+from mesodesk.knowledge.reasons import reason_error
+from mesodesk.knowledge.selectors import clinic_configuration
 
 PARAM_BOUNDS = {
     "months": (1, 120),
@@ -32,29 +34,19 @@ PARAM_BOUNDS = {
     "years": (0, 120),
     "min_count": (1, 20),
 }
-MIN_REASON = 10
+RULE_SETTINGS = {"severity", "overridable", "enabled", "params"}
+CLINIC_RULE_TRIGGERS = {"condition", "medication_class", "allergy_group", "age_below"}
 
 
 def knowledge_release_load(kb: KnowledgeBase | None = None) -> tuple[KnowledgeRelease, bool]:
     """Stores the shipped knowledge base as a release, once per version (idempotent)."""
     kb = kb or knowledge()
     content = {
-        name: {code: entry.model_dump(mode="json") for code, entry in getattr(kb, name).items()}
-        for name in (
-            "sources",
-            "conditions",
-            "medication_classes",
-            "allergy_groups",
-            "body_areas",
-            "scales",
-            "ingredients",
-            "indications",
-            "rules",
-            "settings",
-            "aftercare",
-            "adverse_event_terms",
-            "severity_grades",
-        )
+        field.name: {
+            code: entry.model_dump(mode="json") for code, entry in getattr(kb, field.name).items()
+        }
+        for field in dataclasses.fields(kb)
+        if isinstance(getattr(kb, field.name), Mapping)  # every collection; not the version
     }
     return KnowledgeRelease.objects.get_or_create(
         version=kb.version, defaults={"reference": kb.reference, "content": content}
@@ -62,18 +54,20 @@ def knowledge_release_load(kb: KnowledgeBase | None = None) -> tuple[KnowledgeRe
 
 
 def _reason_needed(reason: str, why: str) -> dict[str, list[str]]:
-    if len(reason.strip()) < MIN_REASON:
-        return {"reason": [f"{why}: give a written reason (at least {MIN_REASON} characters)."]}
-    return {}
+    message = reason_error(reason, why)
+    return {"reason": [message]} if message else {}
 
 
 def _validate_rule_change(
     rule: schema.Rule, change: Mapping[str, Any], reason: str, *, clinic_rule: bool
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    unknown = set(change) - {"severity", "overridable", "enabled", "params"}
+    unknown = set(change) - RULE_SETTINGS
     if unknown:
         return {key: ["Not a rule setting."] for key in sorted(unknown)}
+    for key in ("overridable", "enabled"):
+        if key in change and not isinstance(change[key], bool):
+            errors[key] = ["Choose yes or no."]
     loosens = (
         (rule.severity == "absolute" and change.get("severity") == "relative")
         or (not rule.overridable and change.get("overridable") is True)
@@ -100,12 +94,22 @@ def _validate_rule_change(
 
 
 def _validate(
-    kb: KnowledgeBase, target_kind: str, code: str, change: Mapping[str, Any], reason: str
+    configured: Configured,
+    target_kind: str,
+    code: str,
+    change: Mapping[str, Any],
+    reason: str,
 ) -> dict[str, list[str]]:
+    kb = configured.kb
     if target_kind == "rule":
         rule = kb.rules.get(code)
         if rule is None:
-            raise NotFound("No such rule.")
+            # A rule the clinic switched off (shipped or its own) is judged as it was then.
+            rule = configured.switched_off.get(code)
+            if rule is None:
+                raise NotFound("No such rule.")
+            if change.get("enabled") is not True:
+                return {"enabled": ["This rule is switched off: switch it back on to change it."]}
         return _validate_rule_change(rule, change, reason, clinic_rule=code.startswith("CLINIC-"))
     if target_kind == "condition":
         condition = kb.conditions.get(code)
@@ -144,21 +148,44 @@ def _validate(
     return {"target_kind": [f"Unknown target {target_kind!r}."]}
 
 
+def _lock(clinic: Clinic) -> None:
+    """Serialises a clinic's changes: revisions and clinic rule ids are numbered under it."""
+    Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
+
+
 def _next_revision(clinic: Clinic) -> int:
-    Clinic.objects.select_for_update().filter(pk=clinic.pk).first()  # serialise revisions
     current = ClinicKnowledgeChange.objects.filter(clinic=clinic).aggregate(r=Max("revision"))
     return int(current["r"] or 0) + 1
+
+
+def _next_clinic_rule_id(clinic: Clinic, taken: set[str]) -> str:
+    """CLINIC-n, numbered by the rules the clinic ever added: a switched-off rule keeps its id."""
+    number = (
+        ClinicKnowledgeChange.objects.filter(
+            clinic=clinic, target_kind=ClinicKnowledgeChange.Target.RULE_ADDED
+        ).count()
+        + 1
+    )
+    while f"CLINIC-{number}" in taken:  # an id a caller chose
+        number += 1
+    return f"CLINIC-{number}"
 
 
 def knowledge_change_record(
     *, actor: Actor, target_kind: str, target_code: str, change: Mapping[str, Any], reason: str = ""
 ) -> ClinicKnowledgeChange:
-    """Records one configuration change for the actor's clinic, validated and audited."""
+    """Records one configuration change for the actor's clinic, validated and audited.
+
+    A rule the clinic switched off takes one change only: `{"enabled": True}` (with any other
+    setting), which switches it back on as it was.
+    """
     actor.require(Capability.CLINIC_MANAGE)
-    kb = clinic_knowledge(actor.clinic)
-    if errors := _validate(kb, target_kind, target_code, change, reason):
-        raise FieldErrors(errors)
-    return _record(actor, target_kind, target_code, dict(change), reason, kb)
+    with transaction.atomic():
+        _lock(actor.clinic)
+        configured = clinic_configuration(actor.clinic)
+        if errors := _validate(configured, target_kind, target_code, change, reason):
+            raise FieldErrors(errors)
+        return _record(actor, target_kind, target_code, dict(change), reason, configured.kb)
 
 
 def knowledge_rule_add(
@@ -166,39 +193,36 @@ def knowledge_rule_add(
 ) -> ClinicKnowledgeChange:
     """Adds a clinic-defined rule (its id starts with CLINIC-); it is marked configurable."""
     actor.require(Capability.CLINIC_MANAGE)
-    kb = clinic_knowledge(actor.clinic)
-    data = {**rule, "configurable": True}
-    data.setdefault("id", f"CLINIC-{len([r for r in kb.rules if r.startswith('CLINIC-')]) + 1}")
-    try:
-        parsed = schema.Rule.model_validate(data)
-    except ValidationError as exc:
-        raise FieldErrors(
-            {".".join(str(p) for p in e["loc"]) or "__all__": [e["msg"]] for e in exc.errors()}
-        ) from exc
-    problems: dict[str, list[str]] = {}
-    if not parsed.id.startswith("CLINIC-") or parsed.id in kb.rules:
-        problems["id"] = ["A clinic rule id starts with CLINIC- and must be new."]
-    for source in parsed.sources:
-        if source not in kb.sources:
-            problems["sources"] = [f"Unknown source {source!r}."]
-    trigger = parsed.trigger
-    code = getattr(trigger, "code", "")
-    known = {
-        "condition": kb.conditions,
-        "medication_class": kb.medication_classes,
-        "allergy_group": kb.allergy_groups,
-    }.get(trigger.kind)
-    if known is not None and code not in known:
-        problems["trigger.code"] = [f"Unknown {trigger.kind.replace('_', ' ')} {code!r}."]
-    if trigger.kind not in {"condition", "medication_class", "allergy_group", "age_below"}:
-        problems["trigger.kind"] = [
-            "Clinic rules use a condition, a medication class, an allergy group or an age limit."
-        ]
-    if problems:
-        raise FieldErrors(problems)
-    return _record(
-        actor, "rule_added", parsed.id, {"rule": parsed.model_dump(mode="json")}, reason, kb
-    )
+    with transaction.atomic():
+        _lock(actor.clinic)
+        configured = clinic_configuration(actor.clinic)
+        kb = configured.kb
+        taken = {*kb.rules, *configured.switched_off}
+        data = {**rule, "configurable": True}
+        data.setdefault("id", _next_clinic_rule_id(actor.clinic, taken))
+        try:
+            parsed = schema.Rule.model_validate(data)
+        except ValidationError as exc:
+            raise FieldErrors(
+                {".".join(str(p) for p in e["loc"]) or "__all__": [e["msg"]] for e in exc.errors()}
+            ) from exc
+        problems: dict[str, list[str]] = {}
+        if not parsed.id.startswith("CLINIC-") or parsed.id in taken:
+            problems["id"] = ["A clinic rule id starts with CLINIC- and must be new."]
+        for unknown in rule_reference_errors(kb, parsed):
+            problems.setdefault(unknown.field, []).append(
+                f"Unknown {unknown.what} {unknown.code!r}."
+            )
+        if parsed.trigger.kind not in CLINIC_RULE_TRIGGERS:
+            problems["trigger.kind"] = [
+                "Clinic rules use a condition, a medication class, an allergy group or an age "
+                "limit."
+            ]
+        if problems:
+            raise FieldErrors(problems)
+        return _record(
+            actor, "rule_added", parsed.id, {"rule": parsed.model_dump(mode="json")}, reason, kb
+        )
 
 
 def _record(
@@ -209,23 +233,23 @@ def _record(
     reason: str,
     kb: KnowledgeBase,
 ) -> ClinicKnowledgeChange:
+    """Stores and audits one change; the caller holds the clinic's lock in its transaction."""
     assert actor.user is not None
-    with transaction.atomic():
-        record = ClinicKnowledgeChange.objects.create(
-            clinic=actor.clinic,
-            revision=_next_revision(actor.clinic),
-            target_kind=target_kind,
-            target_code=code,
-            change=change,
-            reason=reason.strip(),
-            knowledge_version=kb.version,
-            changed_by=actor.user,
-        )
-        audit_event_record(
-            actor=actor,
-            action=AuditAction.UPDATE if target_kind != "rule_added" else AuditAction.CREATE,
-            obj=record,
-            summary=f"knowledge {target_kind} {code} (r{record.revision})",
-            changes={"change": [None, change], "reason": [None, reason.strip()]},
-        )
+    record = ClinicKnowledgeChange.objects.create(
+        clinic=actor.clinic,
+        revision=_next_revision(actor.clinic),
+        target_kind=target_kind,
+        target_code=code,
+        change=change,
+        reason=reason.strip(),
+        knowledge_version=kb.version,
+        changed_by=actor.user,
+    )
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.UPDATE if target_kind != "rule_added" else AuditAction.CREATE,
+        obj=record,
+        summary=f"knowledge {target_kind} {code} (r{record.revision})",
+        changes={"change": [None, change], "reason": [None, reason.strip()]},
+    )
     return record

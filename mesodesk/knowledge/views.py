@@ -10,11 +10,11 @@ from django.shortcuts import redirect, render
 from mesodesk.accounts.access import clinic_view, request_actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.core.errors import FieldErrors, NotFound
-from mesodesk.core.htmx import form_add_errors
 from mesodesk.knowledge import services
 from mesodesk.knowledge.forms import AddRuleForm, RuleChangeForm, ValueChangeForm
 from mesodesk.knowledge.loader import knowledge
 from mesodesk.knowledge.selectors import (
+    clinic_configuration,
     clinic_knowledge,
     knowledge_changes,
     knowledge_release_current,
@@ -24,7 +24,8 @@ from mesodesk.knowledge.selectors import (
 @clinic_view()
 def overview(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
-    kb = clinic_knowledge(actor.clinic)
+    configured = clinic_configuration(actor.clinic)
+    kb = configured.kb
     shipped = knowledge()
     rules = sorted(kb.rules.values(), key=lambda r: (r.severity != "absolute", r.id))
     return render(
@@ -34,7 +35,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "kb": kb,
             "shipped": shipped,
             "rules": rules,
-            "disabled": [r for code, r in shipped.rules.items() if code not in kb.rules],
+            "disabled": sorted(configured.switched_off.values(), key=lambda r: r.id),
             "release": knowledge_release_current(),
             "changes": list(knowledge_changes(clinic=actor.clinic)[:50]),
             "time_sensitive": [c for c in kb.conditions.values() if c.time_sensitive],
@@ -48,38 +49,34 @@ def sources(request: HttpRequest) -> HttpResponse:
     return render(request, "knowledge/sources.html", {"kb": knowledge()})
 
 
-def _save(request: HttpRequest, form: object, **kwargs: object) -> bool:
-    try:
-        services.knowledge_change_record(actor=request_actor(request), **kwargs)  # type: ignore[arg-type]
-    except FieldErrors as exc:
-        form_add_errors(form, exc)  # type: ignore[arg-type]
-        return False
-    messages.success(request, "Saved for this clinic. New screenings use it from now on.")
-    return True
-
-
 @clinic_view(Capability.CLINIC_MANAGE)
 def rule_edit(request: HttpRequest, rule_id: str) -> HttpResponse:
-    kb = clinic_knowledge(request_actor(request).clinic)
-    rule = kb.rules.get(rule_id) or knowledge().rules.get(rule_id)
+    actor = request_actor(request)
+    configured = clinic_configuration(actor.clinic)
+    switched_off = rule_id in configured.switched_off
+    rule = configured.kb.rules.get(rule_id) or configured.switched_off.get(rule_id)
     if rule is None:
         raise Http404
-    form = RuleChangeForm(request.POST or None, rule=rule)
+    form = RuleChangeForm(request.POST or None, rule=rule, switched_off=switched_off)
     if request.method == "POST" and form.is_valid():
         change = form.change()
-        if rule_id not in kb.rules and form.cleaned_data["enabled"]:
-            change["enabled"] = True  # switching a rule back on
         if not change:
             messages.info(request, "Nothing changed.")
             return redirect("knowledge:overview")
-        if _save(
-            request,
-            form,
-            target_kind="rule",
-            target_code=rule_id,
-            change=change,
-            reason=form.cleaned_data["reason"],
-        ):
+        try:
+            services.knowledge_change_record(
+                actor=actor,
+                target_kind="rule",
+                target_code=rule_id,
+                change=change,
+                reason=form.cleaned_data["reason"],
+            )
+        except NotFound as exc:
+            raise Http404 from exc
+        except FieldErrors as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, "Saved for this clinic. New screenings use it from now on.")
             return redirect("knowledge:overview")
     return render(
         request,
@@ -146,20 +143,7 @@ def rule_add(request: HttpRequest) -> HttpResponse:
                 actor=actor, rule=form.rule(), reason=form.cleaned_data["reason"]
             )
         except FieldErrors as exc:
-            mapped = FieldErrors(
-                {
-                    (
-                        form.cleaned_data["trigger_kind"]
-                        if k == "trigger.code"
-                        else "years"
-                        if k.startswith("trigger.")
-                        and form.cleaned_data["trigger_kind"] == "age_below"
-                        else k
-                    ): v
-                    for k, v in exc.errors.items()
-                }
-            )
-            form_add_errors(form, mapped)
+            form.add_service_errors(exc)
         else:
             messages.success(request, "The rule was added for this clinic.")
             return redirect("knowledge:overview")

@@ -94,8 +94,7 @@ def screening_read(request: HttpRequest, screening_id: uuid.UUID) -> Any:
 def screening_override(
     request: HttpRequest, screening_id: uuid.UUID, payload: OverrideIn
 ) -> Status[Any]:
-    actor = request_actor(request)
-    services.screening_override(actor=actor, screening_id=screening_id, reason=payload.reason)
-    return Status(
-        201, screening_out(selectors.screening_get(actor=actor, screening_id=screening_id))
+    override = services.screening_override(
+        actor=request_actor(request), screening_id=screening_id, reason=payload.reason
     )
+    return Status(201, screening_out(override.screening))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -24,7 +24,6 @@ ENGINE_VERSION = "screening-1.0"
 Severity = Literal["absolute", "relative"]
 Verdict = Literal["eligible", "caution", "contraindicated"]
 FindingKind = Literal["triggered", "missing", "stale", "unconfirmed"]
-VERDICT_RANK: dict[str, int] = {"eligible": 0, "caution": 1, "contraindicated": 2}
 MEDICATIONS = "medications"
 ALLERGIES = "allergies"
 
@@ -125,7 +124,6 @@ class EngineRule:
     sources: tuple[SourceRef, ...] = ()
     scope: Scope = Scope()
     requires_answer: bool = True
-    configurable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +270,6 @@ class _Context:
         "med_stale",
         "meds_by_class",
         "on",
-        "plan",
         "rules",
     )
 
@@ -280,7 +277,6 @@ class _Context:
         self, facts: PatientFacts, plan: PlannedTreatment, rules: RuleSet, on: dt.date
     ) -> None:
         self.facts = facts
-        self.plan = plan
         self.rules = rules
         self.on = on
         latest: dict[str, ConditionFact] = {}
@@ -480,7 +476,6 @@ _EVALUATORS = {
     "area_outside": _eval_area,
     "ingredient_flag": _eval_flag,
 }
-KNOWN_TRIGGERS = frozenset(_EVALUATORS)
 
 
 def _in_scope(rule: EngineRule, plan: PlannedTreatment, sex: str) -> bool:
@@ -595,7 +590,3 @@ def _resolution(rules: RuleSet, question: str, kind: FindingKind) -> str:
     if kind == "unconfirmed":
         return f"Clarify {subject} with the patient and record it as present or absent."
     return f"Ask about {subject} and record the answer."
-
-
-def worst(verdicts: Iterable[str]) -> str:
-    return max(verdicts, key=VERDICT_RANK.__getitem__, default="eligible")

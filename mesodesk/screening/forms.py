@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from mesodesk.knowledge.loader import knowledge
+from mesodesk.screening.services import MAX_REASON
 
 
 def _indications() -> list[tuple[str, str]]:
@@ -31,9 +32,9 @@ class ScreeningRunForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
+    # The reason's length is checked by the service (one rule, shared with the knowledge base).
     reason = forms.CharField(
-        min_length=10,
-        max_length=4000,
+        max_length=MAX_REASON,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Why treatment may proceed despite these findings.",
     )

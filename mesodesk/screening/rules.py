@@ -67,7 +67,6 @@ def _compile(kb: KnowledgeBase) -> RuleSet:
                 sexes=frozenset(rule.scope.sexes),
             ),
             requires_answer=rule.requires_answer,
-            configurable=rule.configurable,
         )
         for rule in sorted(kb.rules.values(), key=lambda r: r.id)
     )

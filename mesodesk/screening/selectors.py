@@ -44,6 +44,19 @@ def screening_get(*, actor: Actor, screening_id: ObjectId) -> Screening:
     return screening
 
 
+def screening_patient_id(*, actor: Actor, screening_id: ObjectId) -> uuid.UUID:
+    """Whose screening it is, to find the way back to the chart; reads no findings, so it is
+    not audited."""
+    actor.require(Capability.CLINICAL_VIEW)
+    try:
+        patient_id: uuid.UUID = Screening.objects.values_list("patient_id", flat=True).get(
+            pk=screening_id, clinic=actor.clinic
+        )
+    except (Screening.DoesNotExist, ValueError) as exc:
+        raise NotFound("No such screening in this clinic.") from exc
+    return patient_id
+
+
 @dataclass(frozen=True)
 class ScreeningPanel:
     """What the chart's screening panel shows; findings only for clinical roles."""
@@ -51,10 +64,6 @@ class ScreeningPanel:
     patient_id: uuid.UUID
     latest: Screening | None
     shows_findings: bool
-
-    @property
-    def status(self) -> str:
-        return "complete" if self.latest is not None else "pending"
 
 
 def screening_panel(*, actor: Actor, patient_id: ObjectId) -> ScreeningPanel:

@@ -14,6 +14,7 @@ from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
 from mesodesk.knowledge.loader import KnowledgeBase
+from mesodesk.knowledge.reasons import reason_error
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients.selectors import history_snapshot
 from mesodesk.screening.choices import ScreeningReason
@@ -22,7 +23,7 @@ from mesodesk.screening.facts import findings_json, patient_facts, snapshot_json
 from mesodesk.screening.models import Screening, ScreeningOverride
 from mesodesk.screening.rules import ruleset_for
 
-MIN_REASON = 10
+MAX_REASON = 4000
 
 
 def planned_treatment_validate(
@@ -136,12 +137,10 @@ def screening_override(*, actor: Actor, screening_id: ObjectId, reason: str) -> 
     """A practitioner overrides a caution, or a contraindication whose rules allow it."""
     actor.require(Capability.SCREENING_OVERRIDE)
     reason = reason.strip()
-    if len(reason) < MIN_REASON:
-        raise FieldErrors.single(
-            "reason", f"Give a written reason (at least {MIN_REASON} characters)."
-        )
-    if len(reason) > 4000:
-        raise FieldErrors.single("reason", "Keep the reason under 4000 characters.")
+    if message := reason_error(reason):
+        raise FieldErrors.single("reason", message)
+    if len(reason) > MAX_REASON:
+        raise FieldErrors.single("reason", f"Keep the reason under {MAX_REASON} characters.")
     with transaction.atomic():
         try:
             screening = Screening.objects.select_for_update().get(

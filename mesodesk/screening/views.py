@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -65,30 +67,36 @@ def run(request: HttpRequest, patient_id: str) -> HttpResponse:
 @require_POST
 def override(request: HttpRequest, screening_id: str) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        screening = selectors.screening_get(actor=actor, screening_id=screening_id)
-    except NotFound as exc:
-        raise Http404 from exc
     form = OverrideForm(request.POST)
     error = ""
+    patient_id: uuid.UUID | None = None
     if form.is_valid():
         try:
-            services.screening_override(
-                actor=actor, screening_id=screening.pk, reason=form.cleaned_data["reason"]
+            done = services.screening_override(
+                actor=actor, screening_id=screening_id, reason=form.cleaned_data["reason"]
             )
+        except NotFound as exc:
+            raise Http404 from exc
         except FieldErrors as exc:
             form_add_errors(form, exc)
         except Conflict as exc:
             error = str(exc)
+        else:
+            patient_id = done.screening.patient_id
+    if patient_id is None:  # not overridden: the screening was not read yet
+        try:
+            patient_id = selectors.screening_patient_id(actor=actor, screening_id=screening_id)
+        except NotFound as exc:
+            raise Http404 from exc
     if not is_htmx(request):
         if error or form.errors:
             messages.error(
-                request, error or "The override needs a written reason of at least 10 characters."
+                request, error or " ".join(str(m) for ms in form.errors.values() for m in ms)
             )
         target = request.POST.get("next", "")
         if target and url_has_allowed_host_and_scheme(
             target, {request.get_host()}, require_https=request.is_secure()
         ):
             return redirect(target)
-        return redirect("patients:chart", patient_id=screening.patient_id)
-    return _panel(request, str(screening.patient_id), override_form=form, override_error=error)
+        return redirect("patients:chart", patient_id=patient_id)
+    return _panel(request, str(patient_id), override_form=form, override_error=error)

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from mesodesk.knowledge.loader import DATA_DIR, KnowledgeError, knowledge, load_knowledge
+from mesodesk.knowledge import schema
+from mesodesk.knowledge.loader import (
+    DATA_DIR,
+    KnowledgeError,
+    knowledge,
+    load_knowledge,
+    rule_reference_errors,
+)
 from mesodesk.patients.choices import Fitzpatrick, Glogau
 
 
@@ -116,3 +123,29 @@ def test_a_changed_file_changes_the_version(data_copy: Path) -> None:
         data_copy / "body_areas.toml", '[[area]]\ncode = "ears"\nlabel = "Ears"\nregion = "face"\n'
     )
     assert load_knowledge(data_copy).version != before
+
+
+def test_a_rule_scoped_to_an_unknown_area_fails(data_copy: Path) -> None:
+    _append(
+        data_copy / "rules.toml",
+        '[[rule]]\nid = "CI-X"\ntitle = "X"\nseverity = "relative"\n'
+        'trigger = { kind = "age_below", years = 21 }\nscope = { areas = ["moon"] }\n'
+        'explanation = "x"\nresolution = "y"\nconfigurable = true\n',
+    )
+    with pytest.raises(KnowledgeError, match="'CI-X' names unknown area 'moon'"):
+        load_knowledge(data_copy)
+
+
+def test_rule_references_are_checked_one_by_one() -> None:
+    kb = knowledge()
+    rule = kb.rules["CI-PREGNANCY"].model_copy(
+        update={
+            "scope": schema.RuleScope(indications=("nope",), ingredients=("x",), areas=("moon",))
+        }
+    )
+    assert {(e.field, e.code) for e in rule_reference_errors(kb, rule)} == {
+        ("scope.indications", "nope"),
+        ("scope.ingredients", "x"),
+        ("scope.areas", "moon"),
+    }
+    assert rule_reference_errors(kb, kb.rules["CI-PREGNANCY"]) == []

@@ -3,17 +3,18 @@ loosen a label-backed rule; every change is versioned, audited and used by new s
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import pytest
 from django.core.management import call_command
 
 from mesodesk.audit.models import AuditEvent
-from mesodesk.core.errors import FieldErrors, PermissionDenied
+from mesodesk.core.errors import FieldErrors, NotFound, PermissionDenied
 from mesodesk.core.testing import Personas, adult_patient_data
 from mesodesk.knowledge.loader import knowledge
 from mesodesk.knowledge.models import ClinicKnowledgeChange, KnowledgeRelease
-from mesodesk.knowledge.selectors import clinic_knowledge
+from mesodesk.knowledge.selectors import clinic_configuration, clinic_knowledge
 from mesodesk.knowledge.services import knowledge_change_record, knowledge_rule_add
 from mesodesk.patients.services import condition_record, patient_create
 from mesodesk.screening.models import Screening
@@ -216,3 +217,138 @@ def test_a_change_is_append_only(personas: Personas) -> None:
     )
     with pytest.raises(ValueError, match="append-only"):
         change.save()
+
+
+def test_the_stored_release_holds_every_collection_of_the_knowledge_base() -> None:
+    kb = knowledge()
+    release = KnowledgeRelease.objects.get(version=kb.version)
+    collections = {f.name for f in dataclasses.fields(kb)} - {"version", "reference"}
+    assert {"techniques", "photo_views", "protocols", "antiseptics"} <= collections
+    assert set(release.content) == collections
+    for name in collections:
+        assert set(release.content[name]) == set(getattr(kb, name)), name
+
+
+def _switch(personas: Personas, code: str, on: bool) -> ClinicKnowledgeChange:
+    return knowledge_change_record(
+        actor=personas.clinic_admin,
+        target_kind="rule",
+        target_code=code,
+        change={"enabled": on},
+        reason="" if on else REASON,
+    )
+
+
+def test_a_switched_off_rule_is_switched_back_on_as_it_was(personas: Personas) -> None:
+    knowledge_change_record(
+        actor=personas.clinic_admin,
+        target_kind="rule",
+        target_code="CI-KELOID",
+        change={"severity": "absolute"},
+    )
+    _switch(personas, "CI-KELOID", on=False)
+    configured = clinic_configuration(personas.clinic_a)
+    assert "CI-KELOID" not in configured.kb.rules
+    assert configured.switched_off["CI-KELOID"].severity == "absolute"
+
+    _switch(personas, "CI-KELOID", on=True)  # switching on tightens: no reason needed
+
+    configured = clinic_configuration(personas.clinic_a)
+    assert configured.kb.rules["CI-KELOID"].severity == "absolute"
+    assert "CI-KELOID" not in configured.switched_off
+
+
+def test_a_switched_off_rule_takes_no_other_change_until_it_is_back_on(
+    personas: Personas,
+) -> None:
+    _switch(personas, "CI-KELOID", on=False)
+    with pytest.raises(FieldErrors) as caught:
+        knowledge_change_record(
+            actor=personas.clinic_admin,
+            target_kind="rule",
+            target_code="CI-KELOID",
+            change={"severity": "absolute"},
+        )
+    assert "enabled" in caught.value.errors
+    assert "CI-KELOID" not in clinic_knowledge(personas.clinic_a).rules
+
+
+def test_an_unknown_rule_is_not_found(personas: Personas) -> None:
+    with pytest.raises(NotFound):
+        knowledge_change_record(
+            actor=personas.clinic_admin,
+            target_kind="rule",
+            target_code="CI-NOPE",
+            change={"enabled": True},
+        )
+
+
+def test_a_rule_setting_must_be_yes_or_no(personas: Personas) -> None:
+    with pytest.raises(FieldErrors) as caught:
+        knowledge_change_record(
+            actor=personas.clinic_admin,
+            target_kind="rule",
+            target_code="CI-BREASTFEEDING",
+            change={"overridable": 1, "enabled": "yes"},
+            reason=REASON,
+        )
+    assert set(caught.value.errors) == {"overridable", "enabled"}
+
+
+CLINIC_RULE = {
+    "title": "Under 21",
+    "severity": "absolute",
+    "trigger": {"kind": "age_below", "years": 21},
+    "explanation": "Clinic policy.",
+    "resolution": "Do not treat.",
+}
+
+
+def test_a_clinic_rule_switched_off_can_be_switched_back_on(personas: Personas) -> None:
+    added = knowledge_rule_add(actor=personas.clinic_admin, rule=CLINIC_RULE)
+    _switch(personas, added.target_code, on=False)
+    assert added.target_code in clinic_configuration(personas.clinic_a).switched_off
+
+    _switch(personas, added.target_code, on=True)
+
+    assert clinic_knowledge(personas.clinic_a).rules[added.target_code].title == "Under 21"
+
+
+def test_a_clinic_rule_id_is_never_reused_after_a_rule_is_switched_off(
+    personas: Personas,
+) -> None:
+    first = knowledge_rule_add(actor=personas.clinic_admin, rule=CLINIC_RULE)
+    _switch(personas, first.target_code, on=False)
+
+    second = knowledge_rule_add(actor=personas.clinic_admin, rule=CLINIC_RULE)
+
+    assert (first.target_code, second.target_code) == ("CLINIC-1", "CLINIC-2")
+    _switch(personas, first.target_code, on=True)
+    assert {"CLINIC-1", "CLINIC-2"} <= set(clinic_knowledge(personas.clinic_a).rules)
+
+
+def test_a_clinic_rule_may_not_take_a_switched_off_rules_id(personas: Personas) -> None:
+    first = knowledge_rule_add(actor=personas.clinic_admin, rule=CLINIC_RULE)
+    _switch(personas, first.target_code, on=False)
+    with pytest.raises(FieldErrors) as caught:
+        knowledge_rule_add(actor=personas.clinic_admin, rule={**CLINIC_RULE, "id": "CLINIC-1"})
+    assert "id" in caught.value.errors
+
+
+def test_a_clinic_rule_scoped_to_unknown_codes_is_refused_with_field_errors(
+    personas: Personas,
+) -> None:
+    with pytest.raises(FieldErrors) as caught:
+        knowledge_rule_add(
+            actor=personas.clinic_admin,
+            rule={
+                **CLINIC_RULE,
+                "scope": {"indications": ["nope"], "areas": ["moon"], "ingredients": ["x"]},
+            },
+        )
+    assert caught.value.errors == {
+        "scope.indications": ["Unknown indication 'nope'."],
+        "scope.areas": ["Unknown area 'moon'."],
+        "scope.ingredients": ["Unknown ingredient 'x'."],
+    }
+    assert not ClinicKnowledgeChange.objects.exists()

@@ -76,13 +76,80 @@ def test_only_admins_reach_the_edit_pages(personas: Personas, role: str) -> None
 
 
 def test_one_clinics_change_is_invisible_to_another(personas: Personas) -> None:
-    logged_in_client(personas.clinic_admin).post(
+    response = logged_in_client(personas.clinic_admin).post(
         reverse("knowledge:rule_edit", args=["CI-KELOID"]),
         {"severity": "absolute", "overridable": "on", "enabled": "on"},
     )
+    assert response.status_code == 302
+    saved = ClinicKnowledgeChange.objects.get()
+    assert (saved.clinic, saved.target_code, saved.change) == (
+        personas.clinic_a,
+        "CI-KELOID",
+        {"severity": "absolute"},
+    )
+    assert clinic_knowledge(personas.clinic_a).rules["CI-KELOID"].severity == "absolute"
+    assert clinic_knowledge(personas.clinic_b).rules["CI-KELOID"].severity == "relative"
     html = (
         logged_in_client(personas.foreign_practitioner)
         .get(reverse("knowledge:overview"))
         .content.decode()
     )
     assert "None: the clinic uses the shipped knowledge base." in html
+
+
+def test_the_admin_switches_a_rule_off_and_back_on_through_the_page(personas: Personas) -> None:
+    client = logged_in_client(personas.clinic_admin)
+    url = reverse("knowledge:rule_edit", args=["CI-KELOID"])
+    off = client.post(
+        url, {"severity": "relative", "overridable": "on", "reason": "Not relevant to our work"}
+    )
+    assert off.status_code == 302
+    assert "CI-KELOID" not in clinic_knowledge(personas.clinic_a).rules
+    overview = client.get(reverse("knowledge:overview")).content.decode()
+    assert "CI-KELOID · switched off for this clinic" in overview
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.context["form"].initial["enabled"] is False
+
+    on = client.post(url, {"severity": "relative", "overridable": "on", "enabled": "on"})
+
+    assert on.status_code == 302
+    assert "CI-KELOID" in clinic_knowledge(personas.clinic_a).rules
+    assert ClinicKnowledgeChange.objects.latest("revision").change == {"enabled": True}
+
+
+def test_leaving_a_switched_off_rule_off_records_nothing(personas: Personas) -> None:
+    client = logged_in_client(personas.clinic_admin)
+    url = reverse("knowledge:rule_edit", args=["CI-KELOID"])
+    client.post(url, {"severity": "relative", "overridable": "on", "reason": "x" * 20})
+    assert client.post(url, {"severity": "relative", "overridable": "on"}).status_code == 302
+    assert ClinicKnowledgeChange.objects.count() == 1
+
+
+def test_a_clinic_rule_is_switched_off_and_back_on_through_the_page(personas: Personas) -> None:
+    client = logged_in_client(personas.clinic_admin)
+    client.post(
+        reverse("knowledge:rule_add"),
+        {
+            "title": "Under 21",
+            "trigger_kind": "age_below",
+            "years": "21",
+            "severity": "absolute",
+            "explanation": "Clinic policy.",
+            "resolution": "Do not treat.",
+        },
+    )
+    url = reverse("knowledge:rule_edit", args=["CLINIC-1"])
+    settings = {"severity": "absolute", "param_years": "21"}
+    client.post(url, {**settings, "reason": "Policy withdrawn for now"})
+    assert "CLINIC-1" not in clinic_knowledge(personas.clinic_a).rules
+    assert client.get(url).status_code == 200
+    assert client.post(url, {**settings, "enabled": "on"}).status_code == 302
+    assert "CLINIC-1" in clinic_knowledge(personas.clinic_a).rules
+
+
+def test_an_unknown_rule_is_a_404_not_an_error(personas: Personas) -> None:
+    client = logged_in_client(personas.clinic_admin)
+    url = reverse("knowledge:rule_edit", args=["CI-NOPE"])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"severity": "absolute", "enabled": "on"}).status_code == 404

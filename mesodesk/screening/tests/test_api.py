@@ -8,9 +8,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from mesodesk.audit.choices import AuditAction
+from mesodesk.audit.models import AuditEvent
 from mesodesk.core.testing import Personas, adult_patient_data, api_client
+from mesodesk.knowledge.loader import knowledge
 from mesodesk.patients.models import Patient
-from mesodesk.patients.services import condition_record, patient_create
+from mesodesk.patients.services import condition_record, history_list_review, patient_create
 from mesodesk.screening.models import Screening
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +149,37 @@ def test_every_screening_endpoint_answers_404_to_another_clinic(
         payload = {"patient_id": str(patient.pk)} if body == "patient" else body
         response = client.post(url, data=json.dumps(payload), content_type="application/json")
     assert response.status_code == 404
+
+
+def test_an_override_answers_with_the_overridden_screening_without_a_second_read(
+    personas: Personas, patient: Patient
+) -> None:
+    for code in knowledge().conditions:
+        if code != "other":
+            condition_record(
+                actor=personas.practitioner,
+                patient_id=patient.pk,
+                data={"code": code, "verification_status": "refuted"},
+            )
+    for which in ("medications", "allergies"):
+        history_list_review(actor=personas.practitioner, patient_id=patient.pk, which=which)
+    condition_record(
+        actor=personas.practitioner,
+        patient_id=patient.pk,
+        data={"code": "keloid_tendency", "verification_status": "confirmed"},
+    )
+    screening = Screening.objects.filter(patient=patient).latest("performed_at")
+    response = _post(
+        api_client(personas.practitioner),
+        f"/screenings/{screening.pk}/override",
+        {"reason": "Small test area first; patient informed"},
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["id"] == str(screening.pk)
+    assert body["verdict"] == "caution"
+    assert body["override"]["rule_ids"] == ["CI-KELOID"]
+    practitioner = personas.practitioner.user
+    assert practitioner is not None
+    assert body["override"]["overridden_by"] == practitioner.email
+    assert not AuditEvent.objects.filter(object_id=screening.pk, action=AuditAction.READ).exists()

@@ -5,19 +5,20 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+from typing import get_args
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mesodesk.knowledge.loader import knowledge
 from mesodesk.screening.engine import (
-    VERDICT_RANK,
     AllergyFact,
     ConditionFact,
     MedicationFact,
     PatientFacts,
     PlannedTreatment,
     RuleSet,
+    Verdict,
     screen,
 )
 from mesodesk.screening.tests.factories import ON, shipped_rules
@@ -89,8 +90,16 @@ plans = st.builds(
 )
 
 
+# Verdicts from the most to the least permissive.
+VERDICTS_IN_ORDER = ("eligible", "caution", "contraindicated")
+
+
 def _rank(facts: PatientFacts, plan: PlannedTreatment) -> int:
-    return VERDICT_RANK[screen(facts, plan, RULES, ON).verdict]
+    return VERDICTS_IN_ORDER.index(screen(facts, plan, RULES, ON).verdict)
+
+
+def test_the_verdict_order_names_every_verdict_once() -> None:
+    assert sorted(VERDICTS_IN_ORDER) == sorted(get_args(Verdict))
 
 
 @st.composite

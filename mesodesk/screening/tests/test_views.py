@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from mesodesk.audit.choices import AuditAction
+from mesodesk.audit.models import AuditEvent
 from mesodesk.core.testing import Personas, adult_patient_data, logged_in_client
-from mesodesk.patients.models import Patient
-from mesodesk.patients.services import condition_record, patient_create
+from mesodesk.knowledge.loader import knowledge
+from mesodesk.knowledge.reasons import reason_error
+from mesodesk.patients.models import Condition, Patient
+from mesodesk.patients.services import condition_record, history_list_review, patient_create
 from mesodesk.screening.models import Screening, ScreeningOverride
 
 pytestmark = pytest.mark.django_db
@@ -120,21 +126,75 @@ def test_other_clinics_get_404(personas: Personas, patient: Patient) -> None:
     )
 
 
-def test_the_panel_query_count_does_not_grow_with_history(personas: Personas) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+# Session, user, membership, patient, latest screening, the clinic's knowledge revision, and
+# the audited read (savepoint, chain, event, chain update, release): none per history item.
+PANEL_QUERIES = 11
 
-    lean = patient_create(actor=personas.practitioner, data=adult_patient_data())
-    rich = patient_create(actor=personas.practitioner, data=adult_patient_data(family_name="R"))
-    for code in ("urticaria", "keloid_tendency", "cardiac_disease", "cancer", "pregnancy"):
-        condition_record(actor=personas.practitioner, patient_id=rich.pk, data={"code": code})
-    condition_record(actor=personas.practitioner, patient_id=lean.pk, data={"code": "urticaria"})
+
+def test_the_panel_query_count_does_not_grow_with_history(
+    personas: Personas, django_assert_num_queries: Any
+) -> None:
+    patient = patient_create(actor=personas.practitioner, data=adult_patient_data())
+    condition_record(actor=personas.practitioner, patient_id=patient.pk, data={"code": "urticaria"})
     client = logged_in_client(personas.practitioner)
+    url = reverse("screening:panel", args=[patient.pk])
     client.get(reverse("patients:list"))
+    with django_assert_num_queries(PANEL_QUERIES):
+        assert client.get(url).status_code == 200
 
-    def count(patient: Patient) -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(reverse("screening:panel", args=[patient.pk]))
-        return len(ctx.captured_queries)
+    for code in ("keloid_tendency", "cardiac_disease", "cancer", "pregnancy"):
+        condition_record(actor=personas.practitioner, patient_id=patient.pk, data={"code": code})
+    assert Condition.objects.filter(patient=patient).count() == 5
+    assert Screening.objects.filter(patient=patient).count() == 5
 
-    assert count(lean) == count(rich)
+    with django_assert_num_queries(PANEL_QUERIES):
+        assert client.get(url).status_code == 200
+
+
+def _overridable_screening(personas: Personas, patient: Patient) -> Screening:
+    """A caution only (keloid tendency), every other question answered."""
+    for code in knowledge().conditions:
+        if code != "other":
+            condition_record(
+                actor=personas.practitioner,
+                patient_id=patient.pk,
+                data={"code": code, "verification_status": "refuted"},
+            )
+    history_list_review(actor=personas.practitioner, patient_id=patient.pk, which="medications")
+    history_list_review(actor=personas.practitioner, patient_id=patient.pk, which="allergies")
+    condition_record(
+        actor=personas.practitioner,
+        patient_id=patient.pk,
+        data={"code": "keloid_tendency", "verification_status": "confirmed"},
+    )
+    screening = Screening.objects.filter(patient=patient).latest("performed_at")
+    assert screening.overridable
+    return screening
+
+
+def test_an_override_from_the_panel_reads_the_screening_once(personas: Personas) -> None:
+    patient = patient_create(actor=personas.practitioner, data=adult_patient_data())
+    screening = _overridable_screening(personas, patient)
+    response = logged_in_client(personas.practitioner).post(
+        reverse("screening:override", args=[screening.pk]),
+        {"reason": "Small test area first; patient informed"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert 'data-verdict="overridden"' in response.content.decode()
+    assert ScreeningOverride.objects.filter(screening=screening).exists()
+    reads = AuditEvent.objects.filter(object_id=screening.pk, action=AuditAction.READ)
+    assert reads.count() == 1  # the panel it answers with
+
+
+def test_a_short_override_reason_shows_the_services_message(personas: Personas) -> None:
+    patient = patient_create(actor=personas.practitioner, data=adult_patient_data())
+    screening = _overridable_screening(personas, patient)
+    response = logged_in_client(personas.practitioner).post(
+        reverse("screening:override", args=[screening.pk]), {"reason": "ok"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("patients:chart", args=[patient.pk])
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert shown == [reason_error("ok")]
+    assert not ScreeningOverride.objects.exists()
