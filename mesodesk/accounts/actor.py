@@ -5,11 +5,13 @@ Every service takes `actor=`; the audit trail records it; permissions are checke
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 
 from mesodesk.accounts.choices import Capability, Role, role_can
 from mesodesk.accounts.models import Clinic, Membership, User
@@ -37,6 +39,10 @@ class Actor:
 
     def can(self, capability: Capability) -> bool:
         return self.user is not None and role_can(self.role, capability)
+
+    def today(self) -> dt.date:
+        """Today's date where the clinic is (a clinic's day, not the server's)."""
+        return timezone.now().astimezone(self.clinic.zone).date()
 
     def require(self, capability: Capability) -> None:
         if not self.can(capability):

@@ -6,7 +6,9 @@ import logging
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -25,6 +27,15 @@ def _enqueue(email_id: uuid.UUID) -> None:
     from mesodesk.notifications.tasks import deliver_email
 
     transaction.on_commit(lambda: deliver_email(str(email_id)))
+
+
+def email_address_error(address: str) -> str | None:
+    """Why `address` cannot receive mail, or None when it is a valid address."""
+    try:
+        validate_email(address)
+    except ValidationError:
+        return "Enter a valid e-mail address."
+    return None
 
 
 def email_queue(

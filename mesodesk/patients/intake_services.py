@@ -11,7 +11,6 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,7 +21,7 @@ from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
-from mesodesk.notifications.services import email_queue
+from mesodesk.notifications.services import email_address_error, email_queue
 from mesodesk.patients import services as patient_services
 from mesodesk.patients.choices import (
     ClinicalStatus,
@@ -89,11 +88,8 @@ def intake_link_create(
     if not 1 <= hours <= MAX_TTL_HOURS:
         errors["ttl_hours"] = [f"Choose between 1 and {MAX_TTL_HOURS} hours."]
     send_to = send_to.strip().lower()
-    if send_to:
-        try:
-            validate_email(send_to)
-        except ValidationError:
-            errors["send_to"] = ["Enter a valid e-mail address."]
+    if send_to and (problem := email_address_error(send_to)):
+        errors["send_to"] = [problem]
     if errors:
         raise FieldErrors(errors)
     with transaction.atomic():

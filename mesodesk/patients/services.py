@@ -101,10 +101,6 @@ REVIEWED_LISTS = {"medications": "medications_reviewed_on", "allergies": "allerg
 H = TypeVar("H", bound=HistoryItem)
 
 
-def clinic_today(actor: Actor) -> dt.date:
-    return timezone.now().astimezone(actor.clinic.zone).date()
-
-
 def patient_in_clinic(actor: Actor, patient_id: ObjectId, *, for_update: bool = False) -> Patient:
     qs = Patient.objects.filter(clinic=actor.clinic)
     if for_update:
@@ -181,7 +177,7 @@ def patient_create(*, actor: Actor, data: Mapping[str, Any]) -> Patient:
     """Registers a patient in the actor's clinic."""
     _reject_unknown(data, DEMOGRAPHIC_FIELDS + CLINICAL_PROFILE_FIELDS)
     _require_for_fields(actor, set(data) | {"given_name"})
-    today = clinic_today(actor)
+    today = actor.today()
     patient = Patient(clinic=actor.clinic)
     _apply_patient_fields(patient, data, today)
     _full_clean(patient, _patient_rules(patient, today))
@@ -201,7 +197,7 @@ def patient_update(*, actor: Actor, patient_id: ObjectId, data: Mapping[str, Any
     """Changes the given fields of a patient; fields left out keep their values."""
     _reject_unknown(data, DEMOGRAPHIC_FIELDS + CLINICAL_PROFILE_FIELDS)
     _require_for_fields(actor, set(data))
-    today = clinic_today(actor)
+    today = actor.today()
     with transaction.atomic():
         patient = patient_in_clinic(actor, patient_id, for_update=True)
         tracked = DEMOGRAPHIC_FIELDS + CLINICAL_PROFILE_FIELDS
@@ -314,7 +310,7 @@ def history_item_create(
     confirmed: bool = True,
 ) -> H:
     _reject_unknown(data, _FIELDS[model])
-    today = clinic_today(actor)
+    today = actor.today()
     now = timezone.now()
     item = model(
         clinic=actor.clinic,
@@ -348,7 +344,7 @@ def history_item_update(
     before = snapshot(item, fields)
     for key, value in data.items():
         setattr(item, key, value)
-    today = clinic_today(actor)
+    today = actor.today()
     if "asserted_on" not in data:
         item.asserted_on = today  # re-stating a fact re-dates it
     item.confirmed_by = actor.user
@@ -440,15 +436,21 @@ def history_list_review(
     *, actor: Actor, patient_id: ObjectId, which: str, on: dt.date | None = None
 ) -> Patient:
     """Records that the medication or allergy list is complete as of a date (today by default);
-    with no items, that is "no current medicines" or "no known allergies"."""
+    with no items, that is "no current medicines" or "no known allergies". An older review
+    (an intake filled in days ago) never replaces a newer one."""
     actor.require(Capability.CLINICAL_EDIT)
     if which not in REVIEWED_LISTS:
         raise FieldErrors.single("which", "Choose medications or allergies.")
-    today = clinic_today(actor)
+    today = actor.today()
     when = on or today
     if when > today:
         raise FieldErrors.single("on", "The review date cannot be in the future.")
-    return patient_update(actor=actor, patient_id=patient_id, data={REVIEWED_LISTS[which]: when})
+    field = REVIEWED_LISTS[which]
+    patient = patient_in_clinic(actor, patient_id)
+    current: dt.date | None = getattr(patient, field)
+    if current is not None and current >= when:
+        return patient
+    return patient_update(actor=actor, patient_id=patient_id, data={field: when})
 
 
 def decimal_or_none(value: object) -> Decimal | None:
@@ -491,7 +493,7 @@ def patient_import(*, actor: Actor, records: list[PatientRecord]) -> int:
     """
     actor.require(Capability.PATIENT_EDIT)
     actor.require(Capability.CLINICAL_EDIT)
-    today = clinic_today(actor)
+    today = actor.today()
     now = timezone.now()
     patients: list[Patient] = []
     items: dict[type[HistoryItem], list[HistoryItem]] = {Condition: [], Medication: [], Allergy: []}

@@ -320,3 +320,21 @@ def test_an_import_audits_every_patient_in_the_same_chain(personas: Personas) ->
     assert Condition.objects.count() == 3
     events = AuditEvent.objects.filter(action="create", summary="imported").order_by("seq")
     assert [e.patient_id for e in events] == [p.pk for p in Patient.objects.order_by("given_name")]
+
+
+def test_an_older_list_review_never_replaces_a_newer_one(personas: Personas) -> None:
+    patient = services.patient_create(actor=personas.practitioner, data=adult_patient_data())
+    services.history_list_review(
+        actor=personas.practitioner, patient_id=patient.pk, which="medications"
+    )
+    week_ago = today() - dt.timedelta(days=7)
+    services.history_list_review(
+        actor=personas.practitioner, patient_id=patient.pk, which="medications", on=week_ago
+    )
+    patient.refresh_from_db()
+    assert patient.medications_reviewed_on == today()
+    services.history_list_review(
+        actor=personas.practitioner, patient_id=patient.pk, which="allergies", on=week_ago
+    )
+    patient.refresh_from_db()
+    assert patient.allergies_reviewed_on == week_ago
