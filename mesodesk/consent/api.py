@@ -14,11 +14,10 @@ from mesodesk.accounts.access import request_actor
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.consent import selectors, services
-from mesodesk.consent.document import consent_document
 from mesodesk.consent.models import Consent, ConsentTemplate
+from mesodesk.consent.selectors import ConsentState, consent_state
 from mesodesk.core.api import ERRORS
-from mesodesk.core.errors import Conflict, NotFound
-from mesodesk.knowledge.selectors import clinic_knowledge
+from mesodesk.core.http import pdf_response
 from mesodesk.treatments.selectors import plan_get
 
 router = Router(tags=["consent"])
@@ -117,7 +116,7 @@ def _template_json(template: ConsentTemplate) -> dict[str, Any]:
     return {name: getattr(template, name) for name in TemplateOut.model_fields}
 
 
-def _consent_json(consent: Consent, *, detail: bool = False) -> dict[str, Any]:
+def _consent_json(consent: Consent, state: ConsentState, *, detail: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         **{
             name: getattr(consent, name)
@@ -140,8 +139,7 @@ def _consent_json(consent: Consent, *, detail: bool = False) -> dict[str, Any]:
             )
         },
         "template_version": consent.template.version,
-        "valid_for_current_plan": consent.status == "signed"
-        and consent.plan_changed_at == consent.plan.content_changed_at,
+        "valid_for_current_plan": state.covers(consent),
         "presented_by": consent.presented_by.full_name,
         "countersigned_by": consent.countersigned_by.full_name
         if consent.countersigned_by
@@ -153,17 +151,8 @@ def _consent_json(consent: Consent, *, detail: bool = False) -> dict[str, Any]:
     return out
 
 
-def _consent_out(request: HttpRequest, consent_id: uuid.UUID) -> dict[str, Any]:
-    actor = request_actor(request)
-    consent = selectors.consent_get(actor=actor, consent_id=consent_id)
-    audit_event_record(
-        actor=actor,
-        action=AuditAction.READ,
-        obj=consent,
-        patient_id=consent.patient_id,
-        summary="consent (API)",
-    )
-    return _consent_json(consent, detail=True)
+def _consent_out(consent: Consent) -> dict[str, Any]:
+    return _consent_json(consent, consent_state(consent.plan), detail=True)
 
 
 @router.get(
@@ -181,9 +170,8 @@ def template_list(request: HttpRequest) -> Any:
     summary="Draft a consent template for an indication",
 )
 def template_create(request: HttpRequest, payload: TemplateIn) -> Status[Any]:
+    # An empty title means the standard one (the service words it from the indication).
     data = {k: v for k, v in payload.model_dump().items() if k != "indication" and v is not None}
-    if not data.get("title"):
-        data.pop("title", None)
     template = services.consent_template_create(
         actor=request_actor(request), indication=payload.indication, data=data
     )
@@ -250,10 +238,7 @@ def template_new_version(request: HttpRequest, template_id: uuid.UUID) -> Status
 def consent_document_read(request: HttpRequest, plan_id: uuid.UUID) -> Any:
     actor = request_actor(request)
     plan = plan_get(actor=actor, plan_id=plan_id)
-    template = selectors.template_published(clinic_id=actor.clinic.pk, indication=plan.indication)
-    if template is None:
-        raise Conflict("This clinic has no published consent template for the indication.")
-    document = consent_document(plan, template, clinic_knowledge(actor.clinic))
+    template, document = selectors.consent_document_for(actor=actor, plan=plan)
     return {
         "template_id": template.pk,
         "title": document.title,
@@ -272,9 +257,9 @@ def consent_document_read(request: HttpRequest, plan_id: uuid.UUID) -> Any:
 def consent_list(request: HttpRequest, plan_id: uuid.UUID) -> Any:
     actor = request_actor(request)
     plan = plan_get(actor=actor, plan_id=plan_id)
+    state = consent_state(plan)
     return [
-        _consent_json(c)
-        for c in selectors.consents_of_plan(actor=actor, plan_id=plan.pk).select_related("plan")
+        _consent_json(c, state) for c in selectors.consents_of_plan(actor=actor, plan_id=plan.pk)
     ]
 
 
@@ -293,7 +278,7 @@ def consent_sign(request: HttpRequest, plan_id: uuid.UUID, payload: SignIn) -> S
         signature_data_url=payload.signature,
         expected_sha256=payload.text_sha256,
     )
-    return Status(201, _consent_out(request, consent.pk))
+    return Status(201, _consent_out(consent))
 
 
 @router.get(
@@ -302,7 +287,16 @@ def consent_sign(request: HttpRequest, plan_id: uuid.UUID, payload: SignIn) -> S
     summary="A consent with the exact text signed and the signature image",
 )
 def consent_read(request: HttpRequest, consent_id: uuid.UUID) -> Any:
-    return _consent_out(request, consent_id)
+    actor = request_actor(request)
+    consent = selectors.consent_get(actor=actor, consent_id=consent_id)
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=consent,
+        patient_id=consent.patient_id,
+        summary="consent",
+    )
+    return _consent_out(consent)
 
 
 @router.post(
@@ -311,8 +305,9 @@ def consent_read(request: HttpRequest, consent_id: uuid.UUID) -> Any:
     summary="The practitioner countersigns; the PDF copy is stored",
 )
 def consent_countersign(request: HttpRequest, consent_id: uuid.UUID) -> Any:
-    services.consent_countersign(actor=request_actor(request), consent_id=consent_id)
-    return _consent_out(request, consent_id)
+    return _consent_out(
+        services.consent_countersign(actor=request_actor(request), consent_id=consent_id)
+    )
 
 
 @router.post(
@@ -321,10 +316,10 @@ def consent_countersign(request: HttpRequest, consent_id: uuid.UUID) -> Any:
     summary="Record the patient's withdrawal; no further session may start",
 )
 def consent_withdraw(request: HttpRequest, consent_id: uuid.UUID, payload: ReasonIn) -> Any:
-    services.consent_withdraw(
+    consent = services.consent_withdraw(
         actor=request_actor(request), consent_id=consent_id, reason=payload.reason
     )
-    return _consent_out(request, consent_id)
+    return _consent_out(consent)
 
 
 @router.get(
@@ -333,17 +328,5 @@ def consent_withdraw(request: HttpRequest, consent_id: uuid.UUID, payload: Reaso
     summary="The stored PDF copy of a countersigned consent",
 )
 def consent_pdf(request: HttpRequest, consent_id: uuid.UUID) -> HttpResponse:
-    actor = request_actor(request)
-    consent = selectors.consent_get(actor=actor, consent_id=consent_id)
-    if not consent.pdf:
-        raise NotFound("The PDF copy is made when the practitioner countersigns.")
-    audit_event_record(
-        actor=actor,
-        action=AuditAction.READ,
-        obj=consent,
-        patient_id=consent.patient_id,
-        summary="consent PDF (API)",
-    )
-    response = HttpResponse(bytes(consent.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="consent-{consent.pk}.pdf"'
-    return response
+    consent = selectors.consent_with_pdf(actor=request_actor(request), consent_id=consent_id)
+    return pdf_response(bytes(consent.pdf or b""), f"consent-{consent.pk}.pdf")

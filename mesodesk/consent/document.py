@@ -13,9 +13,7 @@ from mesodesk.consent.models import ConsentTemplate
 from mesodesk.knowledge.loader import KnowledgeBase
 from mesodesk.treatments.models import TreatmentPlan
 from mesodesk.treatments.selectors import plan_ingredients
-from mesodesk.treatments.summary import EVIDENCE_WORDS, plan_summary
-
-WHAT_MESOTHERAPY_IS = "mesotherapy_definition"
+from mesodesk.treatments.summary import evidence_sentence, plan_summary
 
 
 @dataclass(frozen=True)
@@ -96,8 +94,7 @@ def consent_document(
                 p
                 for p in (
                     template.introduction,
-                    "Mesotherapy is a series of many small injections of a mix of medicines "
-                    "into the middle layer of the skin.",
+                    kb.text("mesotherapy_definition"),
                     f"Treatment of {indication.patient_label.lower()}: {', '.join(summary.areas)}. "
                     f"{summary.schedule}",
                 )
@@ -107,28 +104,22 @@ def consent_document(
         ),
         Section(
             "Approval and off-label use",
-            paragraphs=(
-                "Mesotherapy as such is not an approved procedure; most medicines in a mix are "
-                "used outside their licence (off-label).",
-            ),
+            paragraphs=(kb.text("mesotherapy_not_approved"),)
+            if off_label
+            else tuple(p for p in (indication.approved_products,) if p),
             bullets=tuple(f"{i.name}: {i.regulatory_note}" for i in off_label),
         ),
         Section(
             "How good is the evidence",
             paragraphs=(
-                "The studies behind this treatment are "
-                f"{EVIDENCE_WORDS[indication.evidence_level]}.",
+                evidence_sentence(kb, indication.evidence_level),
                 indication.patient_evidence,
             ),
         ),
         Section("Common reactions", bullets=tuple(summary.reactions)),
         Section(
             "Serious risks",
-            paragraphs=(
-                f"Tell the clinic at once about any new lump, abscess or draining sore at an "
-                f"injection site, even weeks later: watch for {weeks} weeks after your last "
-                "session.",
-            ),
+            paragraphs=(kb.text("delayed_infection_tell", weeks=weeks),),
             bullets=tuple(serious),
         ),
         Section(

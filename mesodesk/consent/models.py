@@ -52,9 +52,6 @@ class ConsentTemplate(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["family", "version"], name="consent_tpl_version"),
             models.UniqueConstraint(
-                fields=["family"], condition=Q(status="published"), name="consent_tpl_one_published"
-            ),
-            models.UniqueConstraint(
                 fields=["clinic", "indication"],
                 condition=Q(status="published"),
                 name="consent_tpl_one_published_per_indication",
@@ -109,6 +106,21 @@ class Consent(BaseModel):
                 condition=Q(status__in=ConsentStatus.values), name="consent_status_valid"
             ),
             models.CheckConstraint(condition=~Q(signer_name=""), name="consent_signer_named"),
+            # The status says what the timestamps record; it can never disagree with them.
+            models.CheckConstraint(
+                condition=Q(
+                    status=ConsentStatus.AWAITING_COUNTERSIGNATURE,
+                    countersigned_at__isnull=True,
+                    withdrawn_at__isnull=True,
+                )
+                | Q(
+                    status=ConsentStatus.SIGNED,
+                    countersigned_at__isnull=False,
+                    withdrawn_at__isnull=True,
+                )
+                | Q(status=ConsentStatus.WITHDRAWN, withdrawn_at__isnull=False),
+                name="consent_status_matches_timestamps",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,19 +7,15 @@ from mesodesk.core.pdf import Block, Document, render_pdf
 
 
 def consent_pdf(consent: Consent, *, clinic_name: str) -> bytes:
+    """The signed text line by line, word for word (section headings are the text's own
+    upper-case lines, only set in heading type), then the signatures."""
+    title, _, body = consent.rendered_text.partition("\n")
     blocks: list[Block] = []
-    for chunk in consent.rendered_text.split("\n\n"):
-        lines = chunk.split("\n")
-        if not lines or not lines[0]:
+    for line in body.split("\n"):
+        if not line.strip():
             continue
-        heading, *rest = lines
-        blocks.append(Block("heading", heading.title() if heading.isupper() else heading))
-        bullets = [line[2:] for line in rest if line.startswith("- ")]
-        for line in rest:
-            if not line.startswith("- "):
-                blocks.append(Block("paragraph", line))
-        if bullets:
-            blocks.append(Block("bullets", items=bullets))
+        heading = line.isupper() and any(ch.isalpha() for ch in line)
+        blocks.append(Block("heading" if heading else "paragraph", line))
     accepted = ", ".join(consent.accepted)
     blocks += [
         Block("heading", "Signatures"),
@@ -43,7 +39,7 @@ def consent_pdf(consent: Consent, *, clinic_name: str) -> bytes:
     ]
     return render_pdf(
         Document(
-            title=consent.rendered_text.split("\n", 1)[0],
+            title=title,
             subtitle=f"{consent.patient.full_name} · {clinic_name}",
             blocks=blocks,
             footer=f"mesodesk consent {consent.pk} · knowledge {consent.knowledge_version}",

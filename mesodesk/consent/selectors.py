@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
+from mesodesk.audit.choices import AuditAction
+from mesodesk.audit.services import audit_event_record
 from mesodesk.consent.choices import ConsentStatus, TemplateStatus
+from mesodesk.consent.document import ConsentDocument, consent_document
 from mesodesk.consent.models import Consent, ConsentTemplate
-from mesodesk.core.errors import NotFound, ObjectId
+from mesodesk.core.errors import Conflict, NotFound, ObjectId
+from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.treatments.models import TreatmentPlan
 
 
@@ -62,11 +67,79 @@ def consent_latest(plan: TreatmentPlan) -> Consent | None:
     )
 
 
-def consent_valid(plan: TreatmentPlan) -> Consent | None:
-    """The plan's consent if it is countersigned, not withdrawn, and covers this version."""
+@dataclass(frozen=True)
+class ConsentState:
+    """Where a plan stands on consent: its latest consent, whether that one allows the
+    procedure, and if not, why (one rule for the gates, the pages and the API)."""
+
+    latest: Consent | None
+    valid: bool
+    reason: str
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.latest is not None and self.latest.status == ConsentStatus.WITHDRAWN
+
+    @property
+    def stale(self) -> bool:
+        """Signed for an earlier version of the plan."""
+        return self.latest is not None and not self.valid and self.reason == PLAN_CHANGED
+
+    def covers(self, consent: Consent) -> bool:
+        """Whether `consent` is the one that allows the procedure now."""
+        return self.valid and self.latest is not None and self.latest.pk == consent.pk
+
+
+PLAN_CHANGED = "The plan changed after the consent was signed; sign it again."
+
+
+def consent_state(plan: TreatmentPlan) -> ConsentState:
+    """The plan's latest consent is valid when countersigned, not withdrawn, and signed for
+    the plan's current version (`content_changed_at`)."""
     latest = consent_latest(plan)
-    if latest is None or latest.status != ConsentStatus.SIGNED:
-        return None
+    if latest is None:
+        return ConsentState(None, False, "No consent has been signed for this plan.")
+    if latest.status == ConsentStatus.WITHDRAWN:
+        return ConsentState(latest, False, "The patient withdrew consent to this plan.")
+    if latest.status == ConsentStatus.AWAITING_COUNTERSIGNATURE:
+        return ConsentState(
+            latest, False, "The consent awaits the practitioner's countersignature."
+        )
     if latest.plan_changed_at != plan.content_changed_at:
-        return None
-    return latest
+        return ConsentState(latest, False, PLAN_CHANGED)
+    return ConsentState(latest, True, f"Consent signed on {latest.signed_at:%Y-%m-%d}.")
+
+
+def consent_valid(plan: TreatmentPlan) -> Consent | None:
+    """The plan's consent if it allows the procedure now (see `consent_state`)."""
+    state = consent_state(plan)
+    return state.latest if state.valid else None
+
+
+NO_TEMPLATE = "This clinic has no published consent template for this indication."
+
+
+def consent_document_for(
+    *, actor: Actor, plan: TreatmentPlan
+) -> tuple[ConsentTemplate, ConsentDocument]:
+    """The consent text to present for `plan`, from the clinic's published template of its
+    indication; Conflict when there is none."""
+    template = template_published(clinic_id=actor.clinic.pk, indication=plan.indication)
+    if template is None:
+        raise Conflict(NO_TEMPLATE)
+    return template, consent_document(plan, template, clinic_knowledge(actor.clinic))
+
+
+def consent_with_pdf(*, actor: Actor, consent_id: ObjectId) -> Consent:
+    """A countersigned consent with its stored PDF copy; the read is audited."""
+    consent = consent_get(actor=actor, consent_id=consent_id)
+    if not consent.pdf:
+        raise NotFound("The PDF copy is made when the practitioner countersigns.")
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=consent,
+        patient_id=consent.patient_id,
+        summary="consent PDF",
+    )
+    return consent

@@ -16,10 +16,9 @@ from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record, field_changes, snapshot
 from mesodesk.consent.choices import ConsentStatus, TemplateStatus
-from mesodesk.consent.document import consent_document
 from mesodesk.consent.models import Consent, ConsentTemplate
 from mesodesk.consent.pdf import consent_pdf
-from mesodesk.consent.selectors import template_published
+from mesodesk.consent.selectors import consent_document_for
 from mesodesk.consent.signature import SignatureError, signature_png
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
 from mesodesk.knowledge.selectors import clinic_knowledge
@@ -196,11 +195,8 @@ def consent_sign(
     plan = _plan(actor, plan_id)
     if plan.status not in (PlanStatus.DRAFT, PlanStatus.ACTIVE):
         raise Conflict(f"A {plan.status} plan cannot be consented to.")
-    template = template_published(clinic_id=actor.clinic.pk, indication=plan.indication)
-    if template is None:
-        raise Conflict("This clinic has no published consent template for the indication.")
+    template, document = consent_document_for(actor=actor, plan=plan)
     kb = clinic_knowledge(actor.clinic)
-    document = consent_document(plan, template, kb)
     errors: dict[str, list[str]] = {}
     if expected_sha256 != document.sha256:
         errors["__all__"] = ["The consent text changed while it was open; read it again."]

@@ -14,14 +14,15 @@ from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.consent import selectors, services
-from mesodesk.consent.document import consent_document
 from mesodesk.consent.forms import SignForm, TemplateForm, WithdrawForm
 from mesodesk.consent.models import ConsentTemplate
+from mesodesk.consent.selectors import consent_state
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound
 from mesodesk.core.htmx import form_add_errors
+from mesodesk.core.http import pdf_response
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.treatments.models import TreatmentPlan
-from mesodesk.treatments.selectors import plan_get
+from mesodesk.treatments.selectors import plan_for_panel, plan_get
 
 
 def plan_for_view(actor: Any, plan_id: str) -> TreatmentPlan:
@@ -35,11 +36,11 @@ def plan_for_view(actor: Any, plan_id: str) -> TreatmentPlan:
 def sign(request: HttpRequest, plan_id: str) -> HttpResponse:
     actor = request_actor(request)
     plan = plan_for_view(actor, plan_id)
-    template = selectors.template_published(clinic_id=actor.clinic.pk, indication=plan.indication)
-    if template is None:
+    try:
+        _template, document = selectors.consent_document_for(actor=actor, plan=plan)
+    except Conflict:
         messages.error(request, "Publish a consent template for this indication first.")
         return redirect("treatments:plan", plan_id=plan.pk)
-    document = consent_document(plan, template, clinic_knowledge(actor.clinic))
     form = SignForm(
         request.POST or None, document=document, initial={"text_sha256": document.sha256}
     )
@@ -125,23 +126,11 @@ def withdraw(request: HttpRequest, consent_id: str) -> HttpResponse:
 
 @clinic_view(Capability.PLAN_VIEW)
 def pdf(request: HttpRequest, consent_id: str) -> HttpResponse:
-    actor = request_actor(request)
     try:
-        consent = selectors.consent_get(actor=actor, consent_id=consent_id)
+        consent = selectors.consent_with_pdf(actor=request_actor(request), consent_id=consent_id)
     except NotFound as exc:
         raise Http404 from exc
-    if not consent.pdf:
-        raise Http404
-    audit_event_record(
-        actor=actor,
-        action=AuditAction.READ,
-        obj=consent,
-        patient_id=consent.patient_id,
-        summary="consent PDF",
-    )
-    response = HttpResponse(bytes(consent.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="consent-{consent.pk}.pdf"'
-    return response
+    return pdf_response(bytes(consent.pdf or b""), f"consent-{consent.pk}.pdf")
 
 
 @clinic_view(Capability.PLAN_VIEW)
@@ -227,17 +216,20 @@ def template_detail(request: HttpRequest, template_id: str) -> HttpResponse:
 
 @clinic_view(Capability.PLAN_VIEW)
 def plan_panel(request: HttpRequest, plan_id: str) -> HttpResponse:
+    """The plan page's consent panel (the page itself audited the read of the plan)."""
     actor = request_actor(request)
-    plan = plan_for_view(actor, plan_id)
-    consents = list(selectors.consents_of_plan(actor=actor, plan_id=plan.pk)[:3])
-    latest = consents[0] if consents else None
+    try:
+        plan = plan_for_panel(actor=actor, plan_id=plan_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    state = consent_state(plan)
     return render(
         request,
         "consent/_plan_panel.html",
         {
             "plan": plan,
-            "consent": latest,
-            "stale": latest is not None and latest.plan_changed_at != plan.content_changed_at,
+            "consent": state.latest,
+            "stale": state.stale,
             "template": selectors.template_published(
                 clinic_id=actor.clinic.pk, indication=plan.indication
             ),

@@ -10,3 +10,10 @@ from mesodesk.notifications.models import OutboundEmail
 
 def emails_for_patient(*, actor: Actor, patient_id: uuid.UUID) -> QuerySet[OutboundEmail]:
     return OutboundEmail.objects.filter(clinic=actor.clinic, patient_id=patient_id)
+
+
+def emails_about(*, actor: Actor, related_id: uuid.UUID) -> QuerySet[OutboundEmail]:
+    """The clinic's e-mails about one record (an aftercare sheet …), newest first."""
+    return OutboundEmail.objects.filter(clinic=actor.clinic, related_id=related_id).order_by(
+        "-created_at"
+    )

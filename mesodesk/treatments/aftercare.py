@@ -8,20 +8,19 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
-from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
-from mesodesk.core.errors import FieldErrors, NotFound, ObjectId
+from mesodesk.core.errors import FieldErrors, ObjectId
 from mesodesk.core.pdf import Block, Document
 from mesodesk.knowledge.loader import KnowledgeBase
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.notifications.models import OutboundEmail
-from mesodesk.notifications.services import email_queue
+from mesodesk.notifications.services import email_address_error, email_queue
 from mesodesk.treatments.models import AftercareSheet, TreatmentSession
-from mesodesk.treatments.progress import next_window
+from mesodesk.treatments.progress import next_window, signed_dates
+from mesodesk.treatments.selectors import aftercare_get
 
 
 def duration(hours: int) -> str:
@@ -69,19 +68,14 @@ def aftercare_content(
         elif item.kind == "expect":
             text = item.text
             if periocular and item.periocular_hours:
-                text += (
-                    f" Around the eyes it can take longer (about "
-                    f"{duration(item.periocular_hours)})."
-                )
+                text += " " + kb.text("periocular_longer", duration=duration(item.periocular_hours))
             content.expect.append(text)
         elif item.kind == "warning":
             content.warnings.append(item.text)
         else:
             content.care.append(item.text)
     weeks = kb.setting("delayed_infection_watch_weeks")
-    content.warnings.append(
-        f"Keep watching the injection sites for {weeks} weeks after your last session."
-    )
+    content.warnings.append(kb.text("delayed_infection_watch", weeks=weeks))
     return content
 
 
@@ -98,17 +92,10 @@ def aftercare_generate(*, actor: Actor, session: TreatmentSession) -> AftercareS
     )
     areas = {p.region for p in points}
     ingredients = {c.ingredient.code for p in points for c in p.product.components.all()}
-    done = list(
-        TreatmentSession.objects.filter(plan=session.plan, status="signed")
-        .order_by("number")
-        .values_list("ended_at", flat=True)
-    )
-    dates = [d.astimezone(actor.clinic.zone).date() for d in done if d]
-    today = timezone.now().astimezone(actor.clinic.zone).date()
-    planned = session.plan.sessions_planned or (
-        session.plan.protocol.sessions if session.plan.protocol else 1
-    )
-    window = next_window(session.plan.protocol, [*dates, today], planned)
+    # This session is not signed yet: the next window counts from today.
+    plan = session.plan
+    dates = [*signed_dates(plan, actor.clinic.zone), actor.today()]
+    window = next_window(plan.protocol, dates, plan.planned_sessions)
     content = aftercare_content(
         kb,
         areas=areas,
@@ -185,23 +172,12 @@ def aftercare_document(sheet: AftercareSheet, patient_name: str) -> Document:
 
 def aftercare_send(*, actor: Actor, session_id: ObjectId, to: str = "") -> OutboundEmail:
     """E-mails the aftercare sheet through the outbox (recorded; a failure can be retried)."""
-    actor.require(Capability.SESSION_PREPARE)
-    try:
-        sheet = AftercareSheet.objects.select_related("patient", "session").get(
-            session__pk=session_id, clinic=actor.clinic
-        )
-    except (AftercareSheet.DoesNotExist, ValueError) as exc:
-        raise NotFound("No aftercare sheet for this session yet.") from exc
+    sheet = aftercare_get(actor=actor, session_id=session_id)
     address = (to or sheet.patient.email).strip()
     if not address:
         raise FieldErrors.single("to", "The patient has no e-mail address; enter one.")
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
-    try:
-        validate_email(address)
-    except ValidationError as exc:
-        raise FieldErrors.single("to", "Enter a valid e-mail address.") from exc
+    if problem := email_address_error(address):
+        raise FieldErrors.single("to", problem)
     return email_queue(
         actor=actor,
         to=address,

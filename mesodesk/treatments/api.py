@@ -11,12 +11,12 @@ from ninja import Router, Status
 from mesodesk.accounts.access import request_actor
 from mesodesk.core.api import ERRORS
 from mesodesk.core.errors import ObjectId
-from mesodesk.core.pdf import render_pdf
+from mesodesk.core.http import pdf_response
 from mesodesk.knowledge.selectors import clinic_knowledge
-from mesodesk.treatments import selectors, services
-from mesodesk.treatments.presenters import plan_json, plan_view
+from mesodesk.patients.selectors import patient_get
+from mesodesk.treatments import selectors, services, summary
+from mesodesk.treatments.presenters import plan_json, plan_view, plan_views
 from mesodesk.treatments.schemas import LineIn, LinePatch, PlanIn, PlanOut, PlanPatch, ReasonIn
-from mesodesk.treatments.summary import plan_summary, summary_document
 
 router = Router(tags=["treatment plans"])
 
@@ -33,13 +33,9 @@ def _out(request: HttpRequest, plan_id: ObjectId) -> dict[str, Any]:
 )
 def plan_list(request: HttpRequest, patient_id: uuid.UUID) -> Any:
     actor = request_actor(request)
-    from mesodesk.patients.selectors import patient_get
-
     patient = patient_get(actor=actor, patient_id=patient_id)
-    return [
-        plan_json(plan_view(actor, p))
-        for p in selectors.plans_of_patient(actor=actor, patient_id=patient.pk)
-    ]
+    plans = list(selectors.plans_of_patient(actor=actor, patient_id=patient.pk))
+    return [plan_json(view) for view in plan_views(actor, plans)]
 
 
 @router.post(
@@ -148,15 +144,5 @@ def plan_cancel(request: HttpRequest, plan_id: uuid.UUID, payload: ReasonIn) -> 
 def plan_summary_pdf(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
     actor = request_actor(request)
     plan = selectors.plan_get(actor=actor, plan_id=plan_id)
-    kb = clinic_knowledge(actor.clinic)
-    pdf = render_pdf(
-        summary_document(
-            plan_summary(plan, kb),
-            patient_name=plan.patient.full_name,
-            clinic_name=actor.clinic.name,
-            knowledge_version=kb.version,
-        )
-    )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="plan-{plan.pk}.pdf"'
-    return response
+    pdf = summary.plan_summary_pdf(plan, clinic_knowledge(actor.clinic), actor.clinic.name)
+    return pdf_response(pdf, f"plan-summary-{plan.pk}.pdf")

@@ -9,35 +9,30 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.catalog.models import Lot, Product
+from mesodesk.catalog.selectors import lots_usable
 from mesodesk.catalog.services import lot_is_usable
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.treatments.choices import PointKind, SessionStatus
-from mesodesk.treatments.dosing import Course, DoseReport, InjectionStats, Line, dose_report
-from mesodesk.treatments.limits import ingredient_specs, product_components
+from mesodesk.treatments.dosing import DoseReport, InjectionStats, Line, dose_report
+from mesodesk.treatments.limits import (
+    ingredient_specs,
+    plan_course,
+    product_components,
+    topical_mg,
+)
 from mesodesk.treatments.maps import map_views
 from mesodesk.treatments.models import InjectionPoint, TreatmentSession
+from mesodesk.treatments.selectors import plan_product_ids, session_for_update
 
 CHARTABLE = (SessionStatus.IN_PROCEDURE, SessionStatus.COMPLETED)
 MAX_POINTS = 600
-
-
-def _session(actor: Actor, session_id: ObjectId) -> TreatmentSession:
-    try:
-        return (
-            TreatmentSession.objects.select_for_update(of=("self",))
-            .select_related("plan", "plan__protocol", "patient")
-            .get(pk=session_id, clinic=actor.clinic)
-        )
-    except (TreatmentSession.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such session in this clinic.") from exc
 
 
 def _decimal(
@@ -71,17 +66,13 @@ def _chartable(session: TreatmentSession) -> None:
         raise Conflict("Injections are charted during the procedure, before signing.")
 
 
-def _plan_product_ids(session: TreatmentSession) -> set[object]:
-    return set(session.plan.lines.values_list("product_id", flat=True))
-
-
 def point_add(*, actor: Actor, session_id: ObjectId, data: Mapping[str, Any]) -> InjectionPoint:
     """Charts one point (x, y on a view) or one zone (a region) with its lot and volume."""
     actor.require(Capability.SESSION_PERFORM)
     kb = clinic_knowledge(actor.clinic)
     assert actor.user is not None
     with transaction.atomic():
-        session = _session(actor, session_id)
+        session = session_for_update(actor=actor, session_id=session_id)
         _chartable(session)
         errors: dict[str, list[str]] = {}
         kind = data.get("kind") or PointKind.POINT
@@ -138,9 +129,9 @@ def point_add(*, actor: Actor, session_id: ObjectId, data: Mapping[str, Any]) ->
             )
         except (Lot.DoesNotExist, ValidationError, ValueError):
             errors["lot_id"] = ["Choose a lot of a product in the plan."]
-        today = timezone.now().astimezone(actor.clinic.zone).date()
+        today = actor.today()
         if lot is not None:
-            if lot.product_id not in _plan_product_ids(session):
+            if lot.product_id not in plan_product_ids(session.plan):
                 errors["lot_id"] = ["This lot's product is not in the plan's mix."]
             elif not lot_is_usable(lot, today) or lot.quantity_remaining_ml <= 0:
                 errors["lot_id"] = [
@@ -194,7 +185,7 @@ def point_remove(*, actor: Actor, point_id: ObjectId) -> TreatmentSession:
             )
         except (InjectionPoint.DoesNotExist, ValidationError, ValueError) as exc:
             raise NotFound("No such injection in this clinic.") from exc
-        session = _session(actor, point.session_id)
+        session = session_for_update(actor=actor, session_id=point.session_id)
         _chartable(session)
         audit_event_record(
             actor=actor,
@@ -213,7 +204,7 @@ def session_copy_previous_map(*, actor: Actor, session_id: ObjectId) -> int:
     actor.require(Capability.SESSION_PERFORM)
     assert actor.user is not None
     with transaction.atomic():
-        session = _session(actor, session_id)
+        session = session_for_update(actor=actor, session_id=session_id)
         if session.status != SessionStatus.IN_PROCEDURE:
             raise Conflict("Copy the previous map at the start of the procedure.")
         if session.points.exists():
@@ -225,23 +216,13 @@ def session_copy_previous_map(*, actor: Actor, session_id: ObjectId) -> int:
         )
         if previous is None:
             raise Conflict("There is no signed earlier session to copy.")
-        today = timezone.now().astimezone(actor.clinic.zone).date()
-        lots: dict[object, Lot | None] = {}
+        points = list(previous.points.all())
+        lots: dict[object, Lot] = {}
+        for usable in lots_usable(actor=actor, product_ids=[p.product_id for p in points]):
+            lots.setdefault(usable.product_id, usable)  # the earliest expiry first
         copied = []
-        for point in previous.points.all():
-            if point.product_id not in lots:
-                lots[point.product_id] = (
-                    Lot.objects.filter(
-                        clinic=actor.clinic,
-                        product_id=point.product_id,
-                        status="available",
-                        expiry_date__gte=today,
-                        quantity_remaining_ml__gt=0,
-                    )
-                    .order_by("expiry_date")
-                    .first()
-                )
-            lot = lots[point.product_id]
+        for point in points:
+            lot = lots.get(point.product_id)
             if lot is None:
                 continue
             copied.append(
@@ -317,21 +298,13 @@ def session_dose_report(
     kb = clinic_knowledge(actor.clinic)
     charted = points if points is not None else session_points(session)
     lines, stats = session_lines(charted)
-    plan = session.plan
-    protocol = plan.protocol
-    course = Course(
-        sessions=plan.sessions_planned or (protocol.sessions if protocol else None),
-        min_interval_days=protocol.interval_min_days if protocol else None,
-    )
-    topical: dict[str, Decimal] = {}
-    if plan.topical_anaesthetic_g and kb.setting("topical_lidocaine_counts"):
-        topical["lidocaine"] = plan.topical_anaesthetic_g * kb.setting("emla_lidocaine_mg_per_g")
+    # The plan's course and topical exposure, with what was charted per injection.
     return dose_report(
         lines,
         ingredient_specs(kb),
         weight_kg=session.patient.weight_kg,
-        course=course,
-        topical_mg=topical,
+        course=plan_course(session.plan),
+        topical_mg=topical_mg(session.plan, kb),
         injections=stats,
     )
 

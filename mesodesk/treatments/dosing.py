@@ -224,8 +224,8 @@ def _check(
             capped,
             amount,
             "mg",
-            f"the limit of {_fmt(limit.value)} mg/kg for {_fmt(weight_kg)} kg, at most "
-            f"{_fmt(limit.cap_mg or ceiling)} mg",
+            f"the limit of {_fmt(limit.value)} mg/kg for {_fmt(weight_kg)} kg"
+            + (f", never above {_fmt(limit.cap_mg)} mg" if limit.cap_mg is not None else ""),
         )
     if limit.kind == "mg_per_session":
         return result(limit.value, total.amount + extra_mg, "mg", "the per-session limit")

@@ -16,6 +16,7 @@ from mesodesk.treatments.models import TreatmentPlan
 @dataclass(frozen=True)
 class GateResult:
     ok: bool
+    label: str  # what the gate checks, as the session checklist shows it
     message: str
     reference: object = None  # e.g. the consent that satisfied the gate
 

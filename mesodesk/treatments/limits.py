@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from mesodesk.catalog.models import Product
 from mesodesk.knowledge.loader import KnowledgeBase
-from mesodesk.treatments.dosing import Component, IngredientSpec, LimitSpec, Line
+from mesodesk.treatments.dosing import Component, Course, IngredientSpec, LimitSpec, Line
+from mesodesk.treatments.models import TreatmentPlan
 
 
 def ingredient_specs(kb: KnowledgeBase) -> dict[str, IngredientSpec]:
@@ -47,3 +48,27 @@ def mix_lines(rows: Iterable[tuple[Product, Decimal, str]]) -> tuple[Line, ...]:
         Line(product.name, product_components(product), volume, area)
         for product, volume, area in rows
     )
+
+
+def plan_course(plan: TreatmentPlan) -> Course:
+    """What the plan's protocol says about the course, for per-course, interval and
+    per-injection limits (a fixed schedule's shortest gap is its minimum interval)."""
+    protocol = plan.protocol
+    if protocol is None:
+        return Course(sessions=plan.planned_sessions)
+    gaps = [b - a for a, b in zip(protocol.schedule_days, protocol.schedule_days[1:], strict=False)]
+    points = (protocol.points_per_area * len(plan.areas)) if protocol.points_per_area else None
+    return Course(
+        sessions=plan.planned_sessions,
+        min_interval_days=min(gaps) if gaps else protocol.interval_min_days,
+        volume_per_point_ml=protocol.volume_per_point_ml,
+        points_per_session=points,
+    )
+
+
+def topical_mg(plan: TreatmentPlan, kb: KnowledgeBase) -> dict[str, Decimal]:
+    """Lidocaine from the plan's topical anaesthetic cream, when the clinic counts it
+    (settings `topical_lidocaine_counts` and `emla_lidocaine_mg_per_g`, S21)."""
+    if not plan.topical_anaesthetic_g or not kb.setting("topical_lidocaine_counts"):
+        return {}
+    return {"lidocaine": plan.topical_anaesthetic_g * kb.setting("emla_lidocaine_mg_per_g")}

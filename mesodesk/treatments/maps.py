@@ -12,6 +12,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+from mesodesk.knowledge.loader import KnowledgeBase
+
 MAP_DIR = Path(__file__).resolve().parent.parent / "static" / "maps"
 SVG_NS = "{http://www.w3.org/2000/svg}"
 VIEWS = {
@@ -75,9 +77,8 @@ def map_views() -> dict[str, MapView]:
     return views
 
 
-def views_for_areas(areas: set[str]) -> list[str]:
-    """The views that show any of the plan's areas (full face → the face views)."""
-    wanted = set(areas)
-    if "full_face" in wanted:
-        wanted |= {"forehead", "periocular", "cheeks", "perioral"}
+def views_for_areas(areas: set[str], kb: KnowledgeBase) -> list[str]:
+    """The views that show any of the plan's areas, or an area inside one of them (the
+    knowledge base says which areas lie within the full face)."""
+    wanted = set(areas) | {a.code for a in kb.body_areas.values() if a.within in areas}
     return [code for code, view in map_views().items() if view.areas & wanted] or list(VIEWS)

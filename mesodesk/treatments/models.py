@@ -62,6 +62,13 @@ class TreatmentPlan(BaseModel):
         return f"{self.indication} plan ({self.status})"
 
     @property
+    def planned_sessions(self) -> int:
+        """Sessions of the course: the plan's own number, else its protocol's, else one."""
+        if self.sessions_planned:
+            return self.sessions_planned
+        return self.protocol.sessions if self.protocol is not None else 1
+
+    @property
     def editable(self) -> bool:
         return self.status == PlanStatus.DRAFT
 
@@ -104,7 +111,6 @@ class TreatmentSession(BaseModel):
     status = models.CharField(
         max_length=16, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
     )
-    scheduled_for = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
     facts_reconfirmed_at = models.DateTimeField(null=True, blank=True)
     facts_reconfirmed_by = models.ForeignKey(

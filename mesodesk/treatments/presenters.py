@@ -1,16 +1,31 @@
-"""Plan data for pages and the API: one place computes the dose check and screening status."""
+"""Plan and session data for pages and the API: one place computes each part of what they
+show (dose check, screening status, course progress, checklist, charted points)."""
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
 from mesodesk.accounts.actor import Actor
+from mesodesk.knowledge.loader import KnowledgeBase
+from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.screening.models import Screening
+from mesodesk.treatments import charting, sessions
 from mesodesk.treatments.dosing import DoseInputError, DoseReport
-from mesodesk.treatments.models import TreatmentPlan
+from mesodesk.treatments.models import (
+    AftercareSheet,
+    InjectionPoint,
+    SessionAddendum,
+    TreatmentPlan,
+    TreatmentSession,
+)
+from mesodesk.treatments.progress import CourseProgress, course_progress
 from mesodesk.treatments.selectors import plan_dose_report
 
 
@@ -30,19 +45,40 @@ class PlanView:
         return self.screening.verdict
 
 
-def plan_view(actor: Actor, plan: TreatmentPlan) -> PlanView:
+def _screenings(actor: Actor) -> Any:
+    return Screening.objects.filter(clinic=actor.clinic).select_related(
+        "override", "override__overridden_by", "performed_by"
+    )
+
+
+def _view(
+    actor: Actor, plan: TreatmentPlan, screening: Screening | None, kb: KnowledgeBase
+) -> PlanView:
     try:
-        dose: DoseReport | None = plan_dose_report(actor=actor, plan=plan)
+        dose: DoseReport | None = plan_dose_report(actor=actor, plan=plan, kb=kb)
         error = ""
     except DoseInputError as exc:
         dose, error = None, str(exc)
-    screening = (
-        Screening.objects.filter(clinic=actor.clinic, plan_id=plan.pk)
-        .select_related("override", "override__overridden_by", "performed_by")
-        .order_by("-performed_at")
-        .first()
-    )
     return PlanView(plan, dose, error, screening)
+
+
+def plan_view(actor: Actor, plan: TreatmentPlan) -> PlanView:
+    latest = _screenings(actor).filter(plan_id=plan.pk).order_by("-performed_at").first()
+    return _view(actor, plan, latest, clinic_knowledge(actor.clinic))
+
+
+def plan_views(actor: Actor, plans: list[TreatmentPlan]) -> list[PlanView]:
+    """Views of many plans (pass them with their mix prefetched) in constant queries: the
+    latest screening of every plan is read at once."""
+    newest = (
+        Screening.objects.filter(plan_id=OuterRef("plan_id"))
+        .order_by("-performed_at")
+        .values("pk")[:1]
+    )
+    rows = _screenings(actor).filter(plan_id__in=[p.pk for p in plans], pk=Subquery(newest))
+    latest = {screening.plan_id: screening for screening in rows}
+    kb = clinic_knowledge(actor.clinic)
+    return [_view(actor, plan, latest.get(plan.pk), kb) for plan in plans]
 
 
 CENT = Decimal("0.01")
@@ -83,13 +119,79 @@ def plan_json(view: PlanView) -> dict[str, Any]:
             }
             for line in plan.lines.all()
         ],
-        "dose": {
-            "blocked": True if dose is None else dose.blocked,
-            "error": view.dose_error,
-            "totals": [rounded(dataclasses.asdict(t)) for t in dose.totals] if dose else [],
-            "checks": [rounded(dataclasses.asdict(c)) for c in dose.checks] if dose else [],
-            "notes": [rounded(dataclasses.asdict(c)) for c in dose.notes] if dose else [],
-        },
+        "dose": dose_json(dose, view.dose_error),
         "screening_id": view.screening.pk if view.screening else None,
         "screening_verdict": view.verdict,
     }
+
+
+def dose_json(dose: DoseReport | None, error: str = "") -> dict[str, Any]:
+    """A dose report for the API (a mix that cannot be computed is blocked, with its error)."""
+    return {
+        "blocked": True if dose is None else dose.blocked,
+        "error": error,
+        "totals": [rounded(dataclasses.asdict(t)) for t in dose.totals] if dose else [],
+        "checks": [rounded(dataclasses.asdict(c)) for c in dose.checks] if dose else [],
+        "notes": [rounded(dataclasses.asdict(c)) for c in dose.notes] if dose else [],
+    }
+
+
+class SessionView:
+    """What the session page and the API show of a session; each part is computed once, and
+    only when it is asked for (front desk asks for the progress alone)."""
+
+    def __init__(self, actor: Actor, session: TreatmentSession) -> None:
+        self.actor = actor
+        self.session = session
+
+    @cached_property
+    def progress(self) -> CourseProgress:
+        return course_progress(self.session, self.actor.clinic.zone)
+
+    @cached_property
+    def checklist(self) -> list[sessions.ChecklistItem]:
+        return sessions.session_checklist(self.actor, self.session)
+
+    @cached_property
+    def points(self) -> list[InjectionPoint]:
+        return charting.session_points(self.session)
+
+    @cached_property
+    def dose(self) -> DoseReport:
+        return charting.session_dose_report(
+            actor=self.actor, session=self.session, points=self.points
+        )
+
+    @cached_property
+    def regions(self) -> list[tuple[str, int, Decimal]]:
+        return charting.region_counts(self.points)
+
+    @cached_property
+    def addenda(self) -> list[SessionAddendum]:
+        return list(self.session.addenda.select_related("signed_by"))
+
+    @cached_property
+    def aftercare(self) -> AftercareSheet | None:
+        return AftercareSheet.objects.filter(session=self.session).first()
+
+    @cached_property
+    def anaesthetic_elapsed(self) -> int | None:
+        return sessions.anaesthetic_minutes_elapsed(self.session, timezone.now())
+
+    @property
+    def anaesthetic_wait(self) -> int | None:
+        """Minutes still to wait for the protocol's anaesthetic time (0 when it has passed)."""
+        if self.anaesthetic_elapsed is None:
+            return None
+        return max(0, (self.session.anaesthetic_minutes_required or 0) - self.anaesthetic_elapsed)
+
+    @property
+    def duration_minutes(self) -> int | None:
+        started, ended = self.session.started_at, self.session.ended_at
+        return int((ended - started).total_seconds() // 60) if started and ended else None
+
+    @property
+    def antiseptic_label(self) -> str:
+        agent = self.session.antisepsis_agent
+        antiseptics = clinic_knowledge(self.actor.clinic).antiseptics
+        return antiseptics[agent].label if agent in antiseptics else agent

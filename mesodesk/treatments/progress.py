@@ -55,20 +55,24 @@ class CourseProgress:
         return f"session {self.number} of {self.planned}"
 
 
-def course_progress(session: TreatmentSession, zone: ZoneInfo) -> CourseProgress:
-    plan = session.plan
-    planned = plan.sessions_planned or (plan.protocol.sessions if plan.protocol else 1)
+def signed_dates(plan: TreatmentPlan, zone: ZoneInfo) -> list[dt.date]:
+    """The local dates of the plan's signed sessions, in course order (one query)."""
     ended = (
         TreatmentSession.objects.filter(plan_id=plan.pk, status=SessionStatus.SIGNED)
         .order_by("number")
         .values_list("ended_at", flat=True)
     )
-    dates = [moment.astimezone(zone).date() for moment in ended if moment]
+    return [moment.astimezone(zone).date() for moment in ended if moment]
+
+
+def course_progress(session: TreatmentSession, zone: ZoneInfo) -> CourseProgress:
+    plan = session.plan
+    dates = signed_dates(plan, zone)
     return CourseProgress(
         number=session.number,
-        planned=planned,
+        planned=plan.planned_sessions,
         signed=len(dates),
-        window=next_window(plan.protocol, dates, planned),
+        window=next_window(plan.protocol, dates, plan.planned_sessions),
     )
 
 
@@ -89,7 +93,7 @@ class PlanCourse:
 def plan_course(
     plan: TreatmentPlan, sessions: list[TreatmentSession], zone: ZoneInfo
 ) -> PlanCourse:
-    planned = plan.sessions_planned or (plan.protocol.sessions if plan.protocol else 1)
+    planned = plan.planned_sessions
     signed = sorted(
         (s for s in sessions if s.status == SessionStatus.SIGNED and s.ended_at),
         key=lambda s: s.number,

@@ -1,11 +1,11 @@
-"""Reads of treatment plans, scoped to the actor's clinic, with their dose check."""
+"""Reads of treatment plans, sessions and aftercare sheets, scoped to the actor's clinic."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+import uuid
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
@@ -13,11 +13,12 @@ from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.catalog.models import ProductComponent
 from mesodesk.core.errors import NotFound, ObjectId
+from mesodesk.knowledge.loader import KnowledgeBase
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.treatments.choices import PlanStatus
-from mesodesk.treatments.dosing import Course, DoseReport, dose_report
-from mesodesk.treatments.limits import ingredient_specs, mix_lines
-from mesodesk.treatments.models import MixLine, TreatmentPlan
+from mesodesk.treatments.dosing import DoseReport, dose_report
+from mesodesk.treatments.limits import ingredient_specs, mix_lines, plan_course, topical_mg
+from mesodesk.treatments.models import AftercareSheet, MixLine, TreatmentPlan, TreatmentSession
 
 _LINES = Prefetch(
     "lines",
@@ -58,9 +59,36 @@ def plan_get(*, actor: Actor, plan_id: ObjectId) -> TreatmentPlan:
     return plan
 
 
+def _with_lines(plan: TreatmentPlan) -> None:
+    """Loads the mix with its products' compositions in three queries, unless it is loaded."""
+    if "lines" not in getattr(plan, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([plan], _LINES)
+
+
+def plan_for_panel(*, actor: Actor, plan_id: ObjectId) -> TreatmentPlan:
+    """A plan for a panel of the plan page: clinic-scoped, without its mix and not audited
+    again (the page that loads the panel audited the read)."""
+    actor.require(Capability.PLAN_VIEW)
+    try:
+        return TreatmentPlan.objects.get(pk=plan_id, clinic=actor.clinic)
+    except (TreatmentPlan.DoesNotExist, ValidationError, ValueError) as exc:
+        raise NotFound("No such treatment plan in this clinic.") from exc
+
+
 def plan_ingredients(plan: TreatmentPlan) -> list[str]:
-    codes = {c.ingredient.code for line in plan.lines.all() for c in line.product.components.all()}
-    return sorted(codes)
+    """The ingredient codes of the plan's mix: from its prefetched lines, else one query."""
+    if "lines" in getattr(plan, "_prefetched_objects_cache", {}):
+        codes = {
+            c.ingredient.code for line in plan.lines.all() for c in line.product.components.all()
+        }
+        return sorted(codes)
+    return sorted(
+        set(
+            ProductComponent.objects.filter(
+                product_id__in=MixLine.objects.filter(plan=plan).values("product_id")
+            ).values_list("ingredient__code", flat=True)
+        )
+    )
 
 
 def open_plans_of_patient(*, clinic_id: ObjectId, patient_id: ObjectId) -> QuerySet[TreatmentPlan]:
@@ -70,33 +98,21 @@ def open_plans_of_patient(*, clinic_id: ObjectId, patient_id: ObjectId) -> Query
     ).prefetch_related(_LINES)
 
 
-def plan_dose_report(*, actor: Actor, plan: TreatmentPlan) -> DoseReport:
-    """The mix's totals and limit checks, with the patient's weight and the protocol's course.
-    Raises DoseInputError if the mix cannot be computed."""
-    kb = clinic_knowledge(actor.clinic)
+def plan_dose_report(
+    *, actor: Actor, plan: TreatmentPlan, kb: KnowledgeBase | None = None
+) -> DoseReport:
+    """The mix's totals and limit checks, with the patient's weight and the protocol's course
+    (pass the clinic's knowledge base when checking many plans). Raises DoseInputError if the
+    mix cannot be computed."""
+    kb = kb or clinic_knowledge(actor.clinic)
+    _with_lines(plan)
     lines = mix_lines((line.product, line.volume_ml, line.area) for line in plan.lines.all())
-    protocol = plan.protocol
-    course = Course()
-    if protocol is not None:
-        points = (protocol.points_per_area * len(plan.areas)) if protocol.points_per_area else None
-        gaps = [
-            b - a for a, b in zip(protocol.schedule_days, protocol.schedule_days[1:], strict=False)
-        ]
-        course = Course(
-            sessions=plan.sessions_planned or protocol.sessions,
-            min_interval_days=min(gaps) if gaps else protocol.interval_min_days,
-            volume_per_point_ml=protocol.volume_per_point_ml,
-            points_per_session=points,
-        )
-    topical: dict[str, Decimal] = {}
-    if plan.topical_anaesthetic_g and kb.setting("topical_lidocaine_counts"):
-        topical["lidocaine"] = plan.topical_anaesthetic_g * kb.setting("emla_lidocaine_mg_per_g")
     return dose_report(
         lines,
         ingredient_specs(kb),
         weight_kg=plan.patient.weight_kg,
-        course=course,
-        topical_mg=topical,
+        course=plan_course(plan),
+        topical_mg=topical_mg(plan, kb),
     )
 
 
@@ -106,3 +122,69 @@ def mixline_get(*, actor: Actor, line_id: ObjectId) -> MixLine:
         return MixLine.objects.select_related("plan").get(pk=line_id, clinic=actor.clinic)
     except (MixLine.DoesNotExist, ValidationError, ValueError) as exc:
         raise NotFound("No such mix line in this clinic.") from exc
+
+
+def session_get(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
+    """One session of the actor's clinic, for anyone who checks patients in; a clinician's
+    read is audited (front desk sees only the session's status)."""
+    actor.require(Capability.SESSION_CHECK_IN)
+    try:
+        session = TreatmentSession.objects.select_related(
+            "plan",
+            "plan__protocol",
+            "patient",
+            "practitioner",
+            "assistant",
+            "signed_by",
+            "clinic",
+        ).get(pk=session_id, clinic=actor.clinic)
+    except (TreatmentSession.DoesNotExist, ValidationError, ValueError) as exc:
+        raise NotFound("No such session in this clinic.") from exc
+    if actor.can(Capability.CLINICAL_VIEW):
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.READ,
+            obj=session,
+            patient_id=session.patient_id,
+            summary="treatment session",
+        )
+    return session
+
+
+def session_for_update(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
+    """The session row locked for a write (inside the caller's transaction); not audited as a
+    read: the write that follows is."""
+    try:
+        return (
+            TreatmentSession.objects.select_for_update(of=("self",))
+            .select_related("plan", "plan__protocol", "patient", "clinic")
+            .get(pk=session_id, clinic=actor.clinic)
+        )
+    except (TreatmentSession.DoesNotExist, ValidationError, ValueError) as exc:
+        raise NotFound("No such session in this clinic.") from exc
+
+
+def aftercare_get(*, actor: Actor, session_id: ObjectId) -> AftercareSheet:
+    """A session's aftercare sheet; the read is audited (it names what was done)."""
+    actor.require(Capability.SESSION_PREPARE)
+    try:
+        sheet = AftercareSheet.objects.select_related("patient", "session").get(
+            session__pk=session_id, clinic=actor.clinic
+        )
+    except (AftercareSheet.DoesNotExist, ValidationError, ValueError) as exc:
+        raise NotFound("No aftercare sheet for this session (yet).") from exc
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=sheet,
+        patient_id=sheet.patient_id,
+        summary="aftercare",
+    )
+    return sheet
+
+
+def plan_product_ids(plan: TreatmentPlan) -> list[uuid.UUID]:
+    """The products of the plan's mix (from the prefetched lines when there are)."""
+    if "lines" in getattr(plan, "_prefetched_objects_cache", {}):
+        return list(dict.fromkeys(line.product_id for line in plan.lines.all()))
+    return list(MixLine.objects.filter(plan=plan).values_list("product_id", flat=True).distinct())

@@ -315,7 +315,7 @@ def mixline_remove(*, actor: Actor, line_id: ObjectId) -> TreatmentPlan:
 
 def plan_current_screening(actor: Actor, plan: TreatmentPlan) -> Screening:
     """The plan's screening made today after its last change; screens again if there is none."""
-    today = timezone.now().astimezone(actor.clinic.zone).date()
+    today = actor.today()
     latest = (
         Screening.objects.filter(
             clinic=actor.clinic,

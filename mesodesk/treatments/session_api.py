@@ -8,27 +8,24 @@ import uuid
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from mesodesk.accounts.access import request_actor
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.accounts.models import User
-from mesodesk.audit.choices import AuditAction
-from mesodesk.audit.services import audit_event_record
 from mesodesk.core.api import ERRORS
-from mesodesk.core.errors import FieldErrors, NotFound, ObjectId
+from mesodesk.core.errors import FieldErrors, ObjectId
+from mesodesk.core.http import pdf_response
 from mesodesk.core.pdf import render_pdf
+from mesodesk.notifications.selectors import emails_about
 from mesodesk.treatments import charting, sessions
 from mesodesk.treatments.aftercare import aftercare_document, aftercare_send
-from mesodesk.treatments.models import AftercareSheet, TreatmentSession
-from mesodesk.treatments.presenters import rounded
-from mesodesk.treatments.progress import course_progress
+from mesodesk.treatments.models import TreatmentSession
+from mesodesk.treatments.presenters import SessionView, dose_json
 from mesodesk.treatments.schemas import DoseOut
-from mesodesk.treatments.selectors import plan_get
+from mesodesk.treatments.selectors import aftercare_get, plan_get, session_get
 
 router = Router(tags=["treatment sessions"])
 
@@ -193,60 +190,58 @@ class AftercareOut(Schema):
     emails: list[EmailOut]
 
 
-def _session(actor: Actor, session_id: ObjectId, *, clinical: bool = True) -> TreatmentSession:
-    actor.require(Capability.CLINICAL_VIEW if clinical else Capability.SESSION_CHECK_IN)
-    try:
-        session = TreatmentSession.objects.select_related(
-            "plan", "plan__protocol", "patient", "practitioner", "assistant", "signed_by", "clinic"
-        ).get(pk=session_id, clinic=actor.clinic)
-    except (TreatmentSession.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such session in this clinic.") from exc
-    return session
-
-
 def _name(user: User | None) -> str | None:
     return user.full_name if user is not None else None
 
 
 def _brief(request: HttpRequest, session_id: ObjectId) -> dict[str, Any]:
-    session = _session(request_actor(request), session_id, clinical=False)
+    session = session_get(actor=request_actor(request), session_id=session_id)
     return {name: getattr(session, name) for name in SessionBriefOut.model_fields}
 
 
+POINT_FIELDS = (
+    "id",
+    "kind",
+    "view",
+    "region",
+    "region_label",
+    "side",
+    "x",
+    "y",
+    "product_id",
+    "lot_id",
+    "volume_ml",
+    "depth_mm",
+    "technique",
+    "needle",
+)
+SESSION_FIELDS = (
+    *SessionBriefOut.model_fields,
+    "consent_id",
+    "screening_id",
+    "facts_reconfirmed_at",
+    "photos_confirmed_at",
+    "antisepsis_agent",
+    "anaesthetic_product",
+    "anaesthetic_applied_at",
+    "anaesthetic_minutes_required",
+    "started_at",
+    "ended_at",
+    "notes",
+    "immediate_reactions",
+    "signed_at",
+    "end_reason",
+)
+
+
 def _full(request: HttpRequest, session_id: ObjectId) -> dict[str, Any]:
+    """The whole session for a clinician (front desk gets 403: it sees the brief only)."""
     actor = request_actor(request)
-    session = _session(actor, session_id)
-    audit_event_record(
-        actor=actor,
-        action=AuditAction.READ,
-        obj=session,
-        patient_id=session.patient_id,
-        summary="treatment session (API)",
-    )
-    points = charting.session_points(session)
-    report = charting.session_dose_report(actor=actor, session=session, points=points)
-    progress = course_progress(session, actor.clinic.zone)
-    out: dict[str, Any] = {
-        name: getattr(session, name)
-        for name in (
-            *SessionBriefOut.model_fields,
-            "consent_id",
-            "screening_id",
-            "facts_reconfirmed_at",
-            "photos_confirmed_at",
-            "antisepsis_agent",
-            "anaesthetic_product",
-            "anaesthetic_applied_at",
-            "anaesthetic_minutes_required",
-            "started_at",
-            "ended_at",
-            "notes",
-            "immediate_reactions",
-            "signed_at",
-            "end_reason",
-        )
-    }
-    return out | {
+    actor.require(Capability.CLINICAL_VIEW)
+    session = session_get(actor=actor, session_id=session_id)
+    view = SessionView(actor, session)
+    progress = view.progress
+    return {name: getattr(session, name) for name in SESSION_FIELDS} | {
         "progress": {
             "number": progress.number,
             "planned": progress.planned,
@@ -254,49 +249,24 @@ def _full(request: HttpRequest, session_id: ObjectId) -> dict[str, Any]:
             "next_earliest": progress.window.earliest if progress.window else None,
             "next_latest": progress.window.latest if progress.window else None,
         },
-        "checklist": [dataclasses.asdict(i) for i in sessions.session_checklist(actor, session)],
-        "anaesthetic_minutes_elapsed": sessions.anaesthetic_minutes_elapsed(
-            session, timezone.now()
-        ),
+        "checklist": [dataclasses.asdict(i) for i in view.checklist],
+        "anaesthetic_minutes_elapsed": view.anaesthetic_elapsed,
         "practitioner": _name(session.practitioner),
         "assistant": _name(session.assistant),
         "signed_by": _name(session.signed_by),
         "points": [
             {
-                **{
-                    name: getattr(p, name)
-                    for name in (
-                        "id",
-                        "kind",
-                        "view",
-                        "region",
-                        "region_label",
-                        "side",
-                        "x",
-                        "y",
-                        "product_id",
-                        "lot_id",
-                        "volume_ml",
-                        "depth_mm",
-                        "technique",
-                        "needle",
-                    )
-                },
+                **{name: getattr(p, name) for name in POINT_FIELDS},
                 "product_name": p.product.name,
                 "lot_number": p.lot.lot_number if p.lot else None,
             }
-            for p in points
+            for p in view.points
         ],
         "regions": [
             {"region": label, "injections": n, "volume_ml": volume}
-            for label, n, volume in charting.region_counts(points)
+            for label, n, volume in view.regions
         ],
-        "dose": {
-            "blocked": report.blocked,
-            "totals": [rounded(dataclasses.asdict(t)) for t in report.totals],
-            "checks": [rounded(dataclasses.asdict(c)) for c in report.checks],
-            "notes": [rounded(dataclasses.asdict(c)) for c in report.notes],
-        },
+        "dose": dose_json(view.dose),
         "addenda": [
             {
                 "id": a.pk,
@@ -304,9 +274,9 @@ def _full(request: HttpRequest, session_id: ObjectId) -> dict[str, Any]:
                 "signed_by": a.signed_by.full_name,
                 "created_at": a.created_at,
             }
-            for a in session.addenda.select_related("signed_by")
+            for a in view.addenda
         ],
-        "aftercare": AftercareSheet.objects.filter(session=session).exists(),
+        "aftercare": view.aftercare is not None,
     }
 
 
@@ -535,35 +505,15 @@ def addendum_add(request: HttpRequest, session_id: uuid.UUID, payload: AddendumI
     )
 
 
-def _sheet(actor: Actor, session_id: ObjectId) -> AftercareSheet:
-    actor.require(Capability.SESSION_PREPARE)
-    try:
-        sheet = AftercareSheet.objects.select_related("patient").get(
-            session__pk=session_id, clinic=actor.clinic
-        )
-    except (AftercareSheet.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No aftercare sheet for this session (yet).") from exc
-    audit_event_record(
-        actor=actor,
-        action=AuditAction.READ,
-        obj=sheet,
-        patient_id=sheet.patient_id,
-        summary="aftercare (API)",
-    )
-    return sheet
-
-
 @router.get(
     "/sessions/{session_id}/aftercare",
     response={200: AftercareOut, **ERRORS},
     summary="The aftercare sheet and its e-mails",
 )
 def aftercare_read(request: HttpRequest, session_id: uuid.UUID) -> Any:
-    from mesodesk.notifications.models import OutboundEmail
-
     actor = request_actor(request)
-    sheet = _sheet(actor, session_id)
-    emails = OutboundEmail.objects.filter(clinic=actor.clinic, related_id=sheet.pk)
+    sheet = aftercare_get(actor=actor, session_id=session_id)
+    emails = emails_about(actor=actor, related_id=sheet.pk)
     return {
         **sheet.content,
         "session_id": sheet.session_id,
@@ -587,13 +537,9 @@ def aftercare_read(request: HttpRequest, session_id: uuid.UUID) -> Any:
     summary="The aftercare sheet as PDF",
 )
 def aftercare_pdf(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
-    sheet = _sheet(request_actor(request), session_id)
-    response = HttpResponse(
-        render_pdf(aftercare_document(sheet, sheet.patient.full_name)),
-        content_type="application/pdf",
-    )
-    response["Content-Disposition"] = f'inline; filename="aftercare-{sheet.session_id}.pdf"'
-    return response
+    sheet = aftercare_get(actor=request_actor(request), session_id=session_id)
+    pdf = render_pdf(aftercare_document(sheet, sheet.patient.full_name))
+    return pdf_response(pdf, f"aftercare-{sheet.session_id}.pdf")
 
 
 @router.post(

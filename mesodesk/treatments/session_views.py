@@ -11,31 +11,33 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.forms import ModelChoiceField
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mesodesk.accounts.access import clinic_view, request_actor
 from mesodesk.accounts.actor import Actor
-from mesodesk.accounts.choices import Capability
+from mesodesk.accounts.choices import Capability, Role
 from mesodesk.accounts.models import User
-from mesodesk.audit.choices import AuditAction
-from mesodesk.audit.services import audit_event_record
 from mesodesk.catalog.selectors import lots_usable
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound
 from mesodesk.core.htmx import form_add_errors, is_htmx
+from mesodesk.core.http import pdf_response
 from mesodesk.core.pdf import render_pdf
+from mesodesk.knowledge.loader import KnowledgeBase
 from mesodesk.knowledge.selectors import clinic_knowledge
-from mesodesk.notifications.models import OutboundEmail
+from mesodesk.notifications.selectors import emails_about
 from mesodesk.notifications.services import email_retry
 from mesodesk.treatments import charting, sessions
 from mesodesk.treatments.aftercare import aftercare_document, aftercare_send
+from mesodesk.treatments.choices import SessionStatus
 from mesodesk.treatments.maps import map_views, views_for_areas
 from mesodesk.treatments.models import AftercareSheet, TreatmentSession
-from mesodesk.treatments.progress import course_progress
+from mesodesk.treatments.presenters import SessionView
+from mesodesk.treatments.selectors import aftercare_get, plan_product_ids, session_get
 from mesodesk.treatments.session_forms import (
     AddendumForm,
     AnaestheticForm,
@@ -51,20 +53,29 @@ from mesodesk.treatments.session_forms import (
 
 def _get(actor: Actor, session_id: str) -> TreatmentSession:
     try:
-        session = TreatmentSession.objects.select_related(
-            "plan", "plan__protocol", "patient", "practitioner", "assistant", "signed_by"
-        ).get(pk=session_id, clinic=actor.clinic)
-    except (TreatmentSession.DoesNotExist, ValidationError, ValueError) as exc:
+        return session_get(actor=actor, session_id=session_id)
+    except NotFound as exc:
         raise Http404 from exc
-    if actor.can(Capability.CLINICAL_VIEW):
-        audit_event_record(
-            actor=actor,
-            action=AuditAction.READ,
-            obj=session,
-            patient_id=session.patient_id,
-            summary="treatment session",
+
+
+def _assistants(actor: Actor) -> QuerySet[User]:
+    """Who may assist: the clinic's nurses and practitioners (the page lists the same people
+    the form accepts)."""
+    return (
+        User.objects.filter(
+            memberships__clinic=actor.clinic,
+            memberships__role__in=[Role.NURSE, Role.PRACTITIONER],
         )
-    return session
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def _point_form(
+    actor: Actor, session: TreatmentSession, kb: KnowledgeBase, initial: dict[str, Any]
+) -> PointForm:
+    lots = lots_usable(actor=actor, product_ids=plan_product_ids(session.plan))
+    return PointForm(lots=lots, kb=kb, initial=initial)
 
 
 def _protocol_defaults(session: TreatmentSession) -> dict[str, Any]:
@@ -82,30 +93,27 @@ def _protocol_defaults(session: TreatmentSession) -> dict[str, Any]:
 
 
 def _chart_context(
-    actor: Actor, session: TreatmentSession, view_code: str, point_form: PointForm | None = None
+    actor: Actor, view: SessionView, view_code: str, point_form: PointForm | None = None
 ) -> dict[str, Any]:
+    session = view.session
     kb = clinic_knowledge(actor.clinic)
-    views = views_for_areas(set(session.plan.areas))
+    views = views_for_areas(set(session.plan.areas), kb)
     current = view_code if view_code in map_views() else views[0]
-    points = charting.session_points(session)
-    product_ids = list(session.plan.lines.values_list("product_id", flat=True))
-    form = point_form or PointForm(
-        lots=lots_usable(actor=actor, product_ids=product_ids),
-        kb=kb,
-        initial={"view": current, **_protocol_defaults(session)},
-    )
-    report = charting.session_dose_report(actor=actor, session=session, points=points)
+    charting_now = session.status in charting.CHARTABLE and actor.can(Capability.SESSION_PERFORM)
+    form = point_form
+    if form is None and charting_now:
+        form = _point_form(actor, session, kb, {"view": current, **_protocol_defaults(session)})
     return {
         "session": session,
         "views": [map_views()[v] for v in views],
         "map": map_views()[current],
-        "points": points,
-        "view_points": [p for p in points if p.view == current],
-        "zones": [p for p in points if p.kind == "zone" and p.view == current],
-        "counts": charting.region_counts(points),
-        "dose": report,
+        "points": view.points,
+        "view_points": [p for p in view.points if p.view == current],
+        "zones": [p for p in view.points if p.kind == "zone" and p.view == current],
+        "counts": view.regions,
+        "dose": view.dose,
         "point_form": form,
-        "charting": session.status in charting.CHARTABLE and actor.can(Capability.SESSION_PERFORM),
+        "charting": charting_now,
     }
 
 
@@ -126,48 +134,37 @@ def session_new(request: HttpRequest, plan_id: str) -> HttpResponse:
 def session_detail(request: HttpRequest, session_id: str) -> HttpResponse:
     actor = request_actor(request)
     session = _get(actor, session_id)
+    view = SessionView(actor, session)
     kb = clinic_knowledge(actor.clinic)
     context: dict[str, Any] = {
         "session": session,
         "plan": session.plan,
         "kb": kb,
-        "progress": course_progress(session, actor.clinic.zone),
+        "sv": view,
+        "progress": view.progress,
+        "end_form": EndForm(),
     }
-    if actor.can(Capability.CLINICAL_VIEW):
-        elapsed = sessions.anaesthetic_minutes_elapsed(session, timezone.now())
+    if not actor.can(Capability.CLINICAL_VIEW):
+        return render(request, "treatments/session.html", context)
+    if session.status == SessionStatus.PREPARATION:
         context |= {
-            "checklist": sessions.session_checklist(actor, session),
+            "checklist": view.checklist,
+            "photos_required": any(i.key == "photos" and i.required for i in view.checklist),
             "reconfirm_form": ReconfirmForm(
                 questions=sessions.time_sensitive_questions(actor, session), kb=kb
             ),
             "antisepsis_form": AntisepsisForm(kb=kb),
             "anaesthetic_form": AnaestheticForm(),
-            "start_form": StartForm(
-                staff=User.objects.filter(
-                    memberships__clinic=actor.clinic,
-                    memberships__role__in=["nurse", "practitioner"],
-                )
-            ),
+            "start_form": StartForm(staff=_assistants(actor)),
+        }
+    elif session.status in charting.CHARTABLE or session.status == SessionStatus.SIGNED:
+        context |= {
             "complete_form": CompleteForm(),
             "addendum_form": AddendumForm(),
-            "end_form": EndForm(),
-            "send_form": SendForm(),
-            "elapsed": elapsed,
-            "duration_minutes": int((session.ended_at - session.started_at).total_seconds() // 60)
-            if session.started_at and session.ended_at
-            else None,
-            "antiseptic_label": kb.antiseptics[session.antisepsis_agent].label
-            if session.antisepsis_agent in kb.antiseptics
-            else session.antisepsis_agent,
-            "anaesthetic_wait": max(0, (session.anaesthetic_minutes_required or 0) - elapsed)
-            if elapsed is not None
-            else None,
-            "addenda": list(session.addenda.select_related("signed_by")),
-            "sheet": AftercareSheet.objects.filter(session=session).first(),
-            **_chart_context(actor, session, request.GET.get("view", "")),
+            "addenda": view.addenda,
+            "sheet": view.aftercare,
+            **_chart_context(actor, view, request.GET.get("view", "")),
         }
-    else:
-        context["end_form"] = EndForm()
     return render(request, "treatments/session.html", context)
 
 
@@ -329,8 +326,8 @@ def point_add(request: HttpRequest, session_id: str) -> HttpResponse:
     actor = request_actor(request)
     session = _get(actor, session_id)
     kb = clinic_knowledge(actor.clinic)
-    product_ids = list(session.plan.lines.values_list("product_id", flat=True))
-    form = PointForm(request.POST, lots=lots_usable(actor=actor, product_ids=product_ids), kb=kb)
+    lots = lots_usable(actor=actor, product_ids=plan_product_ids(session.plan))
+    form = PointForm(request.POST, lots=lots, kb=kb)
     if form.is_valid():
         try:
             charting.point_add(actor=actor, session_id=session.pk, data=form.service_data())
@@ -344,22 +341,24 @@ def point_add(request: HttpRequest, session_id: str) -> HttpResponse:
             messages.error(
                 request, "; ".join(str(e) for errs in form.errors.values() for e in errs)
             )
-        return redirect(f"{request.path.rsplit('/points/', 1)[0]}/?view={view}")
-    lot_field = form.fields["lot"]
-    assert isinstance(lot_field, ModelChoiceField)
-    keep = form if form.errors else _kept_point_form(request, lot_field.queryset, kb, view)
+        return redirect(f"{reverse('treatments:session', args=[session.pk])}?view={view}")
+    keep = form if form.errors else _kept_point_form(request, actor, session, kb, view)
     return render(
-        request, "treatments/_chart.html", _chart_context(actor, session, view, point_form=keep)
+        request,
+        "treatments/_chart.html",
+        _chart_context(actor, SessionView(actor, session), view, point_form=keep),
     )
 
 
 KEPT_POINT_FIELDS = ("lot", "volume_ml", "depth_mm", "technique", "needle", "kind")
 
 
-def _kept_point_form(request: HttpRequest, lots: Any, kb: Any, view: str) -> PointForm:
+def _kept_point_form(
+    request: HttpRequest, actor: Actor, session: TreatmentSession, kb: KnowledgeBase, view: str
+) -> PointForm:
     """A fresh point form that keeps the practitioner's lot, volume, depth and technique."""
-    initial = {name: request.POST.get(name) for name in KEPT_POINT_FIELDS if request.POST.get(name)}
-    return PointForm(lots=lots, kb=kb, initial={"view": view, **initial})
+    kept = {name: request.POST[name] for name in KEPT_POINT_FIELDS if request.POST.get(name)}
+    return _point_form(actor, session, kb, {"view": view, **kept})
 
 
 @clinic_view(Capability.SESSION_PERFORM)
@@ -373,20 +372,18 @@ def point_remove(request: HttpRequest, session_id: str) -> HttpResponse:
         raise Http404
     try:
         charting.point_remove(actor=actor, point_id=point_id)
-    except NotFound as exc:
-        raise Http404 from exc
     except Conflict as exc:
         messages.error(request, str(exc))
     view = request.POST.get("view", "")
-    if is_htmx(request):
-        session = _get(actor, session_id)
-        kb = clinic_knowledge(actor.clinic)
-        product_ids = list(session.plan.lines.values_list("product_id", flat=True))
-        keep = _kept_point_form(
-            request, lots_usable(actor=actor, product_ids=product_ids), kb, view
-        )
-        return render(request, "treatments/_chart.html", _chart_context(actor, session, view, keep))
-    return redirect("treatments:session", session_id=session.pk)
+    if not is_htmx(request):
+        return redirect("treatments:session", session_id=session.pk)
+    kb = clinic_knowledge(actor.clinic)
+    keep = _kept_point_form(request, actor, session, kb, view)
+    return render(
+        request,
+        "treatments/_chart.html",
+        _chart_context(actor, SessionView(actor, session), view, keep),
+    )
 
 
 def _uuid_or_none(value: str | None) -> uuid.UUID | None:
@@ -398,30 +395,24 @@ def _uuid_or_none(value: str | None) -> uuid.UUID | None:
 
 def _sheet(actor: Actor, session_id: str) -> AftercareSheet:
     try:
-        sheet = AftercareSheet.objects.select_related("patient", "session").get(
-            session__pk=session_id, clinic=actor.clinic
-        )
-    except (AftercareSheet.DoesNotExist, ValidationError, ValueError) as exc:
+        return aftercare_get(actor=actor, session_id=session_id)
+    except NotFound as exc:
         raise Http404 from exc
-    audit_event_record(
-        actor=actor,
-        action=AuditAction.READ,
-        obj=sheet,
-        patient_id=sheet.patient_id,
-        summary="aftercare",
-    )
-    return sheet
 
 
 @clinic_view(Capability.SESSION_PREPARE)
 def aftercare(request: HttpRequest, session_id: str) -> HttpResponse:
     actor = request_actor(request)
     sheet = _sheet(actor, session_id)
-    emails = OutboundEmail.objects.filter(clinic=actor.clinic, related_id=sheet.pk)
     return render(
         request,
         "treatments/aftercare.html",
-        {"sheet": sheet, "c": sheet.content, "emails": emails, "send_form": SendForm()},
+        {
+            "sheet": sheet,
+            "c": sheet.content,
+            "emails": emails_about(actor=actor, related_id=sheet.pk),
+            "send_form": SendForm(),
+        },
     )
 
 
@@ -429,9 +420,7 @@ def aftercare(request: HttpRequest, session_id: str) -> HttpResponse:
 def aftercare_pdf(request: HttpRequest, session_id: str) -> HttpResponse:
     sheet = _sheet(request_actor(request), session_id)
     pdf = render_pdf(aftercare_document(sheet, sheet.patient.full_name))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="aftercare-{sheet.session_id}.pdf"'
-    return response
+    return pdf_response(pdf, f"aftercare-{sheet.session_id}.pdf")
 
 
 @clinic_view(Capability.SESSION_PREPARE)
@@ -439,9 +428,12 @@ def aftercare_pdf(request: HttpRequest, session_id: str) -> HttpResponse:
 def aftercare_email(request: HttpRequest, session_id: str) -> HttpResponse:
     actor = request_actor(request)
     form = SendForm(request.POST)
-    to = form.cleaned_data["to"] if form.is_valid() else "invalid"
+    if not form.is_valid():
+        _sheet(actor, session_id)  # another clinic's session is a 404, not a form error
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("treatments:aftercare", session_id=session_id)
     try:
-        aftercare_send(actor=actor, session_id=session_id, to=to or "")
+        aftercare_send(actor=actor, session_id=session_id, to=form.cleaned_data["to"])
         messages.success(request, "The aftercare e-mail is queued; its status shows below.")
     except NotFound as exc:
         raise Http404 from exc
@@ -452,21 +444,16 @@ def aftercare_email(request: HttpRequest, session_id: str) -> HttpResponse:
 
 @clinic_view(Capability.SESSION_PREPARE)
 @require_POST
-def email_resend(request: HttpRequest, email_id: str) -> HttpResponse:
+def aftercare_email_retry(request: HttpRequest, session_id: str, email_id: str) -> HttpResponse:
+    """Sends a failed aftercare e-mail of this session again."""
     actor = request_actor(request)
+    sheet = _sheet(actor, session_id)
+    if not emails_about(actor=actor, related_id=sheet.pk).filter(pk=email_id).exists():
+        raise Http404
     try:
-        email = email_retry(actor=actor, email_id=email_id)
-    except NotFound as exc:
-        raise Http404 from exc
+        email_retry(actor=actor, email_id=email_id)
     except Conflict as exc:
         messages.error(request, str(exc))
-        return redirect("patients:list")
-    sheet = (
-        AftercareSheet.objects.filter(pk=email.related_id, clinic=actor.clinic).first()
-        if email.related_id
-        else None
-    )
-    messages.info(request, "Queued again.")
-    if sheet is None:
-        return redirect("patients:list")
-    return redirect("treatments:aftercare", session_id=sheet.session_id)
+    else:
+        messages.info(request, "Queued again.")
+    return redirect("treatments:aftercare", session_id=session_id)

@@ -21,6 +21,7 @@ from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.catalog.services import lot_consume
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
+from mesodesk.knowledge.loader import KnowledgeBase
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients.services import condition_record, history_list_review
 from mesodesk.patients.signals import history_batch
@@ -30,10 +31,10 @@ from mesodesk.screening.services import screening_refresh
 from mesodesk.treatments.aftercare import aftercare_generate
 from mesodesk.treatments.charting import session_dose_report
 from mesodesk.treatments.choices import OPEN_SESSION_STATUSES, PlanStatus, SessionStatus
-from mesodesk.treatments.gates import run_gates
+from mesodesk.treatments.gates import GateResult, run_gates
 from mesodesk.treatments.models import SessionAddendum, TreatmentPlan, TreatmentSession
-from mesodesk.treatments.progress import course_progress
-from mesodesk.treatments.selectors import plan_ingredients, plans_for
+from mesodesk.treatments.progress import next_window, signed_dates
+from mesodesk.treatments.selectors import plan_ingredients, plans_for, session_for_update
 
 TRANSITIONS = {
     "check_in": ([SessionStatus.SCHEDULED], SessionStatus.CHECKED_IN),
@@ -43,21 +44,6 @@ TRANSITIONS = {
     "sign": ([SessionStatus.COMPLETED], SessionStatus.SIGNED),
 }
 ENDABLE = [SessionStatus.SCHEDULED, SessionStatus.CHECKED_IN, SessionStatus.PREPARATION]
-
-
-def today_of(actor: Actor) -> dt.date:
-    return timezone.now().astimezone(actor.clinic.zone).date()
-
-
-def _session(actor: Actor, session_id: ObjectId) -> TreatmentSession:
-    try:
-        return (
-            TreatmentSession.objects.select_for_update(of=("self",))
-            .select_related("plan", "plan__protocol", "patient")
-            .get(pk=session_id, clinic=actor.clinic)
-        )
-    except (TreatmentSession.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such session in this clinic.") from exc
 
 
 def _move(
@@ -81,9 +67,7 @@ def _move(
     )
 
 
-def session_create(
-    *, actor: Actor, plan_id: ObjectId, scheduled_for: dt.datetime | None = None
-) -> TreatmentSession:
+def session_create(*, actor: Actor, plan_id: ObjectId) -> TreatmentSession:
     """The plan's next session. The plan must be active, its consent not withdrawn, the
     course not finished, and no other session of the plan open."""
     actor.require(Capability.SESSION_PREPARE)
@@ -100,7 +84,7 @@ def session_create(
         sessions = list(TreatmentSession.objects.filter(plan=plan))
         if any(s.status in OPEN_SESSION_STATUSES for s in sessions):
             raise Conflict("Another session of this plan is still open.")
-        planned = plan.sessions_planned or (plan.protocol.sessions if plan.protocol else 1)
+        planned = plan.planned_sessions
         signed = [s for s in sessions if s.status == SessionStatus.SIGNED]
         if len(signed) >= planned:
             raise Conflict(f"All {planned} sessions of the course are done.")
@@ -109,7 +93,6 @@ def session_create(
             plan=plan,
             patient=plan.patient,
             number=max((s.number for s in sessions), default=0) + 1,
-            scheduled_for=scheduled_for,
             anaesthetic_minutes_required=_anaesthetic_minutes(actor, plan),
         )
         audit_event_record(
@@ -134,7 +117,7 @@ def _anaesthetic_minutes(actor: Actor, plan: TreatmentPlan) -> int | None:
 def session_check_in(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
     actor.require(Capability.SESSION_CHECK_IN)
     with transaction.atomic():
-        session = _session(actor, session_id)
+        session = session_for_update(actor=actor, session_id=session_id)
         session.checked_in_at = timezone.now()
         _move(actor, session, "check_in")
     return session
@@ -143,7 +126,7 @@ def session_check_in(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
 def session_prepare(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
     actor.require(Capability.SESSION_PREPARE)
     with transaction.atomic():
-        session = _session(actor, session_id)
+        session = session_for_update(actor=actor, session_id=session_id)
         if session.checked_in_at is None:
             session.checked_in_at = timezone.now()
         _move(actor, session, "prepare")
@@ -158,14 +141,22 @@ def _editable(session: TreatmentSession, *allowed: str) -> None:
 def time_sensitive_questions(actor: Actor, session: TreatmentSession) -> list[tuple[str, str, str]]:
     """(code, question, kind) of the facts to re-confirm on the day, for this patient."""
     kb = clinic_knowledge(actor.clinic)
-    questions: list[tuple[str, str, str]] = []
-    for condition in kb.conditions.values():
-        if not condition.time_sensitive:
-            continue
-        if condition.code in {"pregnancy", "breastfeeding"} and session.patient.sex == "male":
-            continue
-        questions.append((condition.code, condition.patient_question, condition.kind))
-    return questions
+    return [
+        (condition.code, condition.patient_question, condition.kind)
+        for condition in kb.conditions.values()
+        if condition.time_sensitive and _matters_for(kb, condition.code, session.patient.sex)
+    ]
+
+
+def _matters_for(kb: KnowledgeBase, condition: str, sex: str) -> bool:
+    """Whether a rule on this condition applies to a patient of this sex (the rules' scope
+    says, e.g. pregnancy rules do not apply to men); a condition no rule names is asked."""
+    scopes = [
+        rule.scope.sexes
+        for rule in kb.rules.values()
+        if getattr(rule.trigger, "code", None) == condition
+    ]
+    return not scopes or any(not sexes or sex in sexes for sexes in scopes)
 
 
 def session_reconfirm(
@@ -180,7 +171,7 @@ def session_reconfirm(
     screened again for today. `answers` maps each condition code to "present" or "absent"."""
     actor.require(Capability.SESSION_PREPARE)
     with transaction.atomic():
-        session = _session(actor, session_id)
+        session = session_for_update(actor=actor, session_id=session_id)
         _editable(session, SessionStatus.PREPARATION)
         questions = time_sensitive_questions(actor, session)
         errors = {
@@ -195,7 +186,7 @@ def session_reconfirm(
             ]
         if errors:
             raise FieldErrors(errors)
-        today = today_of(actor)
+        today = actor.today()
         with history_batch():
             for code, _, kind in questions:
                 present = answers[code] == "present"
@@ -241,7 +232,7 @@ def _checklist_update(
 ) -> TreatmentSession:
     actor.require(Capability.SESSION_PREPARE)
     with transaction.atomic():
-        session = _session(actor, session_id)
+        session = session_for_update(actor=actor, session_id=session_id)
         _editable(session, SessionStatus.PREPARATION)
         for key, value in fields.items():
             setattr(session, key, value)
@@ -304,6 +295,7 @@ class ChecklistItem:
     done: bool
     required: bool
     detail: str = ""
+    pending: str = "wait"  # what an optional item that is not done says: wait, check …
 
 
 def anaesthetic_minutes_elapsed(session: TreatmentSession, now: dt.datetime) -> int | None:
@@ -312,17 +304,19 @@ def anaesthetic_minutes_elapsed(session: TreatmentSession, now: dt.datetime) -> 
     return int((now - session.anaesthetic_applied_at).total_seconds() // 60)
 
 
-def session_checklist(actor: Actor, session: TreatmentSession) -> list[ChecklistItem]:
+def session_checklist(
+    actor: Actor, session: TreatmentSession, gates: Mapping[str, GateResult] | None = None
+) -> list[ChecklistItem]:
     """The preparation checklist with what is done and what blocks the procedure."""
     now = timezone.now()
-    today = today_of(actor)
+    today = actor.today()
     plan = session.plan
     protocol = plan.protocol
     items: list[ChecklistItem] = []
-    for name, result in run_gates("procedure_start", plan).items():
-        items.append(
-            ChecklistItem(name, "Valid consent for this plan", result.ok, True, result.message)
-        )
+    if gates is None:
+        gates = run_gates("procedure_start", plan)
+    for name, result in gates.items():
+        items.append(ChecklistItem(name, result.label, result.ok, True, result.message))
     reconfirmed = (
         session.facts_reconfirmed_at is not None
         and session.facts_reconfirmed_at.astimezone(actor.clinic.zone).date() == today
@@ -364,6 +358,7 @@ def session_checklist(actor: Actor, session: TreatmentSession) -> list[Checklist
             session.photos_confirmed_at is not None,
             needs_photos,
             "" if needs_photos else "not required by the protocol for this session",
+            pending="not needed",
         )
     )
     items.append(
@@ -397,20 +392,15 @@ def session_checklist(actor: Actor, session: TreatmentSession) -> list[Checklist
 def _interval_item(actor: Actor, session: TreatmentSession, today: dt.date) -> ChecklistItem | None:
     """Days since the plan's last signed session against the protocol's window (a warning:
     the clinic decides) and against an ingredient's label minimum interval (it blocks)."""
-    last = (
-        TreatmentSession.objects.filter(plan_id=session.plan_id, status=SessionStatus.SIGNED)
-        .order_by("-ended_at")
-        .values_list("ended_at", flat=True)
-        .first()
-    )
-    if last is None:
+    plan = session.plan
+    dates = signed_dates(plan, actor.clinic.zone)
+    if not dates:
         return None
-    gap = (today - last.astimezone(actor.clinic.zone).date()).days
+    gap = (today - dates[-1]).days
     kb = clinic_knowledge(actor.clinic)
-    used = set(plan_ingredients(session.plan))
     hard = [
         (int(limit.value), kb.ingredients[code].name, limit.sources)
-        for code in used
+        for code in plan_ingredients(plan)
         if code in kb.ingredients
         for limit in kb.ingredients[code].limits
         if limit.kind == "min_interval_days" and limit.hard
@@ -424,7 +414,7 @@ def _interval_item(actor: Actor, session: TreatmentSession, today: dt.date) -> C
                 True,
                 f"only {gap} days ({', '.join(sources)})",
             )
-    window = course_progress(session, actor.clinic.zone).window
+    window = next_window(plan.protocol, dates, plan.planned_sessions)
     if window is None:
         return None
     early = today < window.earliest
@@ -436,6 +426,7 @@ def _interval_item(actor: Actor, session: TreatmentSession, today: dt.date) -> C
         False,
         f"{gap} days since the last session"
         + (": earlier than the protocol" if early else ": later than the protocol" if late else ""),
+        pending="check",
     )
 
 
@@ -446,9 +437,10 @@ def session_start(
     before the anaesthetic's minimum time needs `start_early` (recorded)."""
     actor.require(Capability.SESSION_PERFORM)
     with transaction.atomic():
-        session = _session(actor, session_id)
+        session = session_for_update(actor=actor, session_id=session_id)
         _editable(session, SessionStatus.PREPARATION)
-        items = session_checklist(actor, session)
+        gates = run_gates("procedure_start", session.plan)
+        items = session_checklist(actor, session, gates)
         missing = {
             f"checklist_{i.key}": [i.label + (f": {i.detail}" if i.detail else "")]
             for i in items
@@ -474,9 +466,9 @@ def session_start(
             missing["assistant"] = ["The assistant must be a member of this clinic."]
         if missing:
             raise FieldErrors(missing)
-        consent = run_gates("procedure_start", session.plan).get("consent")
-        if consent is not None and consent.reference is not None:
-            session.consent_id = consent.reference.pk  # type: ignore[attr-defined]
+        # The session records the consent that allowed it (the consent gate's reference).
+        consent = gates.get("consent")
+        session.consent_id = getattr(consent.reference, "pk", None) if consent else None
         session.started_at = now
         session.practitioner = actor.user
         session.assistant = assistant
@@ -509,7 +501,7 @@ def session_complete(
     if errors:
         raise FieldErrors(errors)
     with transaction.atomic():
-        session = _session(actor, session_id)
+        session = session_for_update(actor=actor, session_id=session_id)
         _editable(session, SessionStatus.IN_PROCEDURE)
         if not session.points.exists():
             raise FieldErrors.single("points", "Chart at least one injection before completing.")
@@ -528,7 +520,7 @@ def session_sign(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
     consent still holds. The lots are used in this transaction; the record is then frozen."""
     actor.require(Capability.SESSION_PERFORM)
     with transaction.atomic():
-        session = _session(actor, session_id)
+        session = session_for_update(actor=actor, session_id=session_id)
         if session.status == SessionStatus.SIGNED:
             raise Conflict("This session is already signed.")
         _editable(session, SessionStatus.COMPLETED)
@@ -541,9 +533,9 @@ def session_sign(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
             problems["dose"] = [
                 c.message for c in (*report.checks, *report.notes) if c.hard and c.status != "ok"
             ]
-        for result in run_gates("procedure_start", session.plan).values():
+        for name, result in run_gates("procedure_start", session.plan).items():
             if not result.ok:
-                problems["consent"] = [result.message]
+                problems[name] = [result.message]
         if problems:
             raise FieldErrors(problems)
         per_lot: dict[object, Decimal] = {}
@@ -583,7 +575,7 @@ def session_end(
     if not reason.strip():
         raise FieldErrors.single("reason", "Say why the session ends here.")
     with transaction.atomic():
-        session = _session(actor, session_id)
+        session = session_for_update(actor=actor, session_id=session_id)
         _editable(session, *ENDABLE)
         before = session.status
         session.status = SessionStatus.DID_NOT_ATTEND if did_not_attend else SessionStatus.CANCELLED
@@ -607,7 +599,7 @@ def session_addendum_add(*, actor: Actor, session_id: ObjectId, text: str) -> Se
         raise FieldErrors.single("text", "Write the addendum (at most 4000 characters).")
     assert actor.user is not None
     with transaction.atomic():
-        session = _session(actor, session_id)
+        session = session_for_update(actor=actor, session_id=session_id)
         if session.status != SessionStatus.SIGNED:
             raise Conflict("Addenda are for signed sessions; edit the session itself.")
         addendum = SessionAddendum.objects.create(

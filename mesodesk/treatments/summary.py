@@ -6,18 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mesodesk.core.pdf import Block, Document
+from mesodesk.core.pdf import Block, Document, render_pdf
 from mesodesk.knowledge.loader import KnowledgeBase
+from mesodesk.treatments.aftercare import duration
 from mesodesk.treatments.models import TreatmentPlan
 from mesodesk.treatments.selectors import plan_ingredients
-
-EVIDENCE_WORDS = {
-    "RCT": "randomised controlled trials",
-    "CT": "controlled studies without randomisation",
-    "Obs": "observational studies without a control group",
-    "Cons": "expert opinion",
-    "none": "no studies of this treatment",
-}
 
 
 @dataclass(frozen=True)
@@ -39,7 +32,7 @@ def _schedule(plan: TreatmentPlan) -> str:
     protocol = plan.protocol
     if protocol is None:
         return "The schedule will be set when the protocol is chosen."
-    sessions = plan.sessions_planned or protocol.sessions
+    sessions = plan.planned_sessions
     if protocol.schedule_days:
         days = ", ".join(f"day {d + 1}" for d in protocol.schedule_days)
         return f"{sessions} sessions, on {days} of the course."
@@ -60,6 +53,11 @@ def _schedule(plan: TreatmentPlan) -> str:
     return f"{sessions} session{'s' if sessions != 1 else ''}{gap}.{follow}"
 
 
+def evidence_sentence(kb: KnowledgeBase, level: str) -> str:
+    """ "The studies behind this treatment are …" in plain words for an evidence level."""
+    return kb.text("evidence_level", words=kb.text(f"evidence.{level}"))
+
+
 def plan_summary(plan: TreatmentPlan, kb: KnowledgeBase) -> PlanSummary:
     indication = kb.indications[plan.indication]
     codes = plan_ingredients(plan)
@@ -68,7 +66,7 @@ def plan_summary(plan: TreatmentPlan, kb: KnowledgeBase) -> PlanSummary:
         entry = kb.ingredients[code]
         note = entry.regulatory_note
         if entry.off_label and "off-label" not in note.lower():
-            note += " Its use here is off-label."
+            note += " " + kb.text("off_label_here")
         ingredients.append((entry.name, note))
     regions = {kb.body_areas[a].region for a in plan.areas if a in kb.body_areas}
     periocular = any(kb.body_areas[a].periocular for a in plan.areas if a in kb.body_areas)
@@ -82,7 +80,9 @@ def plan_summary(plan: TreatmentPlan, kb: KnowledgeBase) -> PlanSummary:
         if item.kind == "expect":
             text = item.text
             if periocular and item.periocular_hours:
-                text += " Around the eyes this can last longer."
+                text += " " + kb.text(
+                    "periocular_longer_plan", duration=duration(item.periocular_hours)
+                )
             reactions.append(text)
         elif item.kind == "warning":
             warnings.append(item.text)
@@ -96,8 +96,7 @@ def plan_summary(plan: TreatmentPlan, kb: KnowledgeBase) -> PlanSummary:
         "of the products listed below into the skin of the treated areas.",
         areas=[kb.body_areas[a].label for a in plan.areas if a in kb.body_areas],
         schedule=_schedule(plan),
-        evidence_level=f"The studies behind this treatment are "
-        f"{EVIDENCE_WORDS[indication.evidence_level]}.",
+        evidence_level=evidence_sentence(kb, indication.evidence_level),
         evidence=indication.patient_evidence,
         approved=indication.approved_products,
         ingredients=ingredients,
@@ -144,4 +143,16 @@ def summary_document(
         subtitle=f"{patient_name} · {clinic_name}",
         blocks=blocks,
         footer=f"mesodesk · knowledge {knowledge_version}",
+    )
+
+
+def plan_summary_pdf(plan: TreatmentPlan, kb: KnowledgeBase, clinic_name: str) -> bytes:
+    """The patient-facing summary of a plan, rendered as PDF."""
+    return render_pdf(
+        summary_document(
+            plan_summary(plan, kb),
+            patient_name=plan.patient.full_name,
+            clinic_name=clinic_name,
+            knowledge_version=kb.version,
+        )
     )

@@ -31,7 +31,11 @@ urlpatterns = [
         session_views.aftercare_email,
         name="aftercare_send",
     ),
-    path("emails/<uuid:email_id>/retry/", session_views.email_resend, name="email_retry"),
+    path(
+        "sessions/<uuid:session_id>/aftercare/emails/<uuid:email_id>/retry/",
+        session_views.aftercare_email_retry,
+        name="aftercare_retry",
+    ),
     path(
         "sessions/<uuid:session_id>/<str:action>/",
         session_views.session_action,

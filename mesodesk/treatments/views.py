@@ -14,7 +14,7 @@ from mesodesk.accounts.choices import Capability
 from mesodesk.catalog.selectors import products_for, protocols_published
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound
 from mesodesk.core.htmx import form_add_errors, is_htmx
-from mesodesk.core.pdf import render_pdf
+from mesodesk.core.http import pdf_response
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients.selectors import patient_get
 from mesodesk.screening.forms import OverrideForm
@@ -24,7 +24,7 @@ from mesodesk.treatments.models import TreatmentPlan
 from mesodesk.treatments.panels import plan_panels
 from mesodesk.treatments.presenters import plan_view
 from mesodesk.treatments.progress import plan_course
-from mesodesk.treatments.summary import plan_summary, summary_document
+from mesodesk.treatments.summary import plan_summary, plan_summary_pdf
 
 
 @clinic_view(Capability.PATIENT_VIEW)
@@ -257,15 +257,5 @@ def summary(request: HttpRequest, plan_id: str) -> HttpResponse:
 def summary_pdf(request: HttpRequest, plan_id: str) -> HttpResponse:
     actor = request_actor(request)
     plan = _plan_or_404(request, plan_id)
-    kb = clinic_knowledge(actor.clinic)
-    pdf = render_pdf(
-        summary_document(
-            plan_summary(plan, kb),
-            patient_name=plan.patient.full_name,
-            clinic_name=actor.clinic.name,
-            knowledge_version=kb.version,
-        )
-    )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="plan-summary-{plan.pk}.pdf"'
-    return response
+    pdf = plan_summary_pdf(plan, clinic_knowledge(actor.clinic), actor.clinic.name)
+    return pdf_response(pdf, f"plan-summary-{plan.pk}.pdf")

@@ -200,3 +200,13 @@ def test_every_consent_endpoint_answers_404_to_another_clinic(
     consent = Consent.objects.get()
     assert consent.status == "awaiting"
     assert ConsentTemplate.objects.filter(clinic=personas.clinic_b).count() == 0
+
+
+def test_another_clinic_lists_none_of_this_clinics_templates(
+    personas: Personas, clinic_a: dict[str, str]
+) -> None:
+    own = _call(api_client(personas.practitioner), "get", "/consent-templates").json()
+    assert [t["id"] for t in own] == [clinic_a["template"]]
+    foreign = _call(api_client(personas.foreign_practitioner), "get", "/consent-templates")
+    assert foreign.status_code == 200
+    assert foreign.json() == []

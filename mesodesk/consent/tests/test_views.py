@@ -209,3 +209,16 @@ def test_the_tablet_signing_page_shows_no_staff_navigation(
     assert reverse("patients:list") not in html
     assert "Log out" not in html
     assert personas.clinic_a.name in html
+
+
+def test_another_clinic_sees_none_of_this_clinics_templates(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    tpl = ConsentTemplate.objects.get(clinic=plan.clinic)
+    url = reverse("consent:templates")
+    assert reverse("consent:template", args=[tpl.pk]) in (
+        logged_in_client(personas.practitioner).get(url).content.decode()
+    )
+    foreign = logged_in_client(personas.foreign_practitioner).get(url)
+    assert foreign.status_code == 200
+    assert str(tpl.pk) not in foreign.content.decode()

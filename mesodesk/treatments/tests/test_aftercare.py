@@ -133,3 +133,23 @@ def test_a_failed_send_is_visible_and_can_be_retried(
 def test_an_address_is_needed(personas: Personas, sheet: AftercareSheet) -> None:
     with pytest.raises(FieldErrors):
         aftercare_send(actor=personas.nurse, session_id=sheet.session_id, to="not an address")
+
+
+def test_the_delayed_infection_watch_follows_the_clinics_setting(personas: Personas) -> None:
+    knowledge_change_record(
+        actor=personas.clinic_admin,
+        target_kind="setting",
+        target_code="delayed_infection_watch_weeks",
+        change={"value": 16},
+        reason="Our infection lead asks for sixteen weeks",
+    )
+    kb = clinic_knowledge(personas.clinic_a)
+    content = aftercare_content(
+        kb, areas={"cheeks"}, ingredients=set(), contact="", next_appointment=""
+    )
+    assert "Keep watching the injection sites for 16 weeks after your last session." in (
+        content.warnings
+    )
+    shipped = _content({"cheeks"}, set())
+    weeks = knowledge().setting("delayed_infection_watch_weeks")
+    assert f"for {weeks} weeks after your last session." in shipped.warnings[-1]  # type: ignore[attr-defined]

@@ -281,3 +281,37 @@ def test_lists_show_nothing_of_another_clinic(personas: Personas, clinic_a: dict
     client = api_client(personas.foreign_practitioner)
     for path in ("/products", "/lots", "/protocols", "/stock"):
         assert _call(client, "get", path).json() == [], path
+
+
+def test_a_patients_plan_list_keeps_a_constant_query_count(personas: Personas) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    patient = screened_patient(personas.practitioner)
+    booster = skin_booster(personas.clinic_admin)
+    client = api_client(personas.practitioner)
+
+    def add_plan() -> None:
+        plan = services.plan_create(
+            actor=personas.practitioner,
+            patient_id=patient.pk,
+            data={"indication": "facial_rejuvenation", "areas": ["full_face"]},
+        )
+        services.mixline_add(
+            actor=personas.practitioner, plan_id=plan.pk, product_id=booster.pk, volume_ml=1
+        )
+
+    def list_queries() -> tuple[int, list[Any]]:
+        with CaptureQueriesContext(connection) as queries:
+            body = _call(client, "get", f"/patients/{patient.pk}/plans").json()
+        return len(queries), body
+
+    add_plan()
+    _call(client, "get", f"/patients/{patient.pk}/plans")
+    one, _ = list_queries()
+    for _ in range(4):
+        add_plan()
+    five, body = list_queries()
+    assert len(body) == 5
+    assert all(plan["screening_verdict"] == "eligible" for plan in body)
+    assert five == one

@@ -83,6 +83,13 @@ def test_a_60_kg_patient_with_15_ml_of_2_percent_lidocaine_is_blocked() -> None:
     assert "S19" in check.sources
 
 
+def test_the_weight_limit_message_names_the_rate_the_cap_and_the_limit_applied() -> None:
+    check = _check(dose_report([lido("15")], SPECS, weight_kg=D(60)), "mg_per_kg")
+    assert check.message == (
+        "Lidocaine: 300 mg exceeds the limit of 4.5 mg/kg for 60 kg, never above 300 mg (270 mg)"
+    )
+
+
 def test_10_ml_passes_for_the_same_patient() -> None:
     report = dose_report([lido("10")], SPECS, weight_kg=D(60))
     check = _check(report, "mg_per_kg")

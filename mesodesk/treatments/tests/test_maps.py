@@ -45,7 +45,7 @@ def test_sided_regions_come_in_left_and_right_pairs() -> None:
 def test_the_views_offered_follow_the_plans_areas(
     areas: set[str], expected: set[str], excluded: set[str]
 ) -> None:
-    views = set(views_for_areas(areas))
+    views = set(views_for_areas(areas, knowledge()))
     assert expected <= views
     assert not views & excluded
 

@@ -17,6 +17,7 @@ from mesodesk.core.testing import Personas, logged_in_client, pdf_text
 from mesodesk.notifications.models import OutboundEmail
 from mesodesk.treatments import sessions
 from mesodesk.treatments.models import InjectionPoint, TreatmentPlan, TreatmentSession
+from mesodesk.treatments.session_views import STEPS
 from mesodesk.treatments.tests.session_helpers import chart, consented_plan, lot, prepared, started
 
 pytestmark = pytest.mark.django_db
@@ -389,3 +390,72 @@ def test_a_bad_step_form_names_its_field_and_records_nothing(
     assert "Reason: This field is required." in page
     session.refresh_from_db()
     assert session.status == "preparation"
+
+
+@pytest.mark.parametrize("step", sorted(STEPS))
+def test_another_clinic_gets_404_for_every_step_of_the_session_page(
+    personas: Personas, plan: TreatmentPlan, step: str
+) -> None:
+    session = prepared(personas, plan)
+    before = TreatmentSession.objects.values().get(pk=session.pk)
+    response = logged_in_client(personas.foreign_practitioner).post(
+        _action(session, step),
+        {
+            "text": "x",
+            "reason": "x",
+            "agent": "chlorhexidine_alcohol",
+            "product": "EMLA",
+            "minutes_ago": "0",
+            "answer_pregnancy": "absent",
+        },
+    )
+    assert response.status_code == 404
+    assert TreatmentSession.objects.values().get(pk=session.pk) == before
+
+
+def test_a_failed_aftercare_email_is_retried_from_its_page(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    session = started(personas, plan)
+    chart(personas, session, "HA-1", 2)
+    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
+    client = logged_in_client(personas.nurse)
+    client.post(reverse("treatments:aftercare_send", args=[session.pk]), {"to": "a@example.test"})
+    email = OutboundEmail.objects.get()
+    OutboundEmail.objects.filter(pk=email.pk).update(status="failed", last_error="refused")
+    page = client.get(reverse("treatments:aftercare", args=[session.pk])).content.decode()
+    retry = reverse("treatments:aftercare_retry", args=[session.pk, email.pk])
+    assert retry in page
+    foreign = logged_in_client(personas.foreign_practitioner).post(retry)
+    assert foreign.status_code == 404
+    assert OutboundEmail.objects.get(pk=email.pk).status == "failed"
+    done = client.post(retry, follow=True)
+    assert "Queued again." in done.content.decode()
+    assert OutboundEmail.objects.get(pk=email.pk).status == "queued"  # sent after commit
+
+
+def test_the_page_keeps_a_constant_query_count_after_earlier_sessions(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    client = logged_in_client(personas.practitioner)
+
+    def sign_one(points: int) -> None:
+        session = started(personas, plan)
+        chart(personas, session, "HA-1", points)
+        sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
+        sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+
+    def preparation_page_queries() -> int:
+        session = prepared(personas, plan)
+        url = reverse("treatments:session", args=[session.pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        sessions.session_end(actor=personas.nurse, session_id=session.pk, reason="measured")
+        return len(queries)
+
+    sign_one(2)
+    after_one = preparation_page_queries()
+    sign_one(10)
+    sign_one(10)
+    assert preparation_page_queries() == after_one

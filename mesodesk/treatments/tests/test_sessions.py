@@ -419,3 +419,42 @@ def test_two_simultaneous_sign_requests_take_the_stock_once(personas: Personas) 
     assert sorted(outcomes) == ["refused"] * 3 + ["signed"]
     assert lot("HA-1").quantity_remaining_ml == Decimal(19)
     assert StockMovement.objects.filter(kind="use", reference_id=session.pk).count() == 1
+
+
+def test_today_a_man_is_not_asked_about_pregnancy_or_breastfeeding(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    session = sessions.session_create(actor=personas.nurse, plan_id=plan.pk)
+    asked = {code for code, _, _ in sessions.time_sensitive_questions(personas.nurse, session)}
+    assert {"pregnancy", "breastfeeding", "active_skin_infection"} <= asked
+    from mesodesk.patients.models import Patient
+
+    Patient.objects.filter(pk=plan.patient_id).update(sex="male")
+    session.patient.refresh_from_db()
+    asked = {code for code, _, _ in sessions.time_sensitive_questions(personas.nurse, session)}
+    assert "pregnancy" not in asked
+    assert "breastfeeding" not in asked
+    assert "active_skin_infection" in asked
+
+
+def test_the_session_checks_a_fixed_schedule_against_an_ingredients_interval(
+    personas: Personas,
+) -> None:
+    plan = consented_kybella_plan(personas, "2")
+    session = started(personas, plan)
+    chart(personas, session, "DC-1", 5, volume="0.2", region="submental", side="")
+    # The clinic's protocol moves to a fixed schedule three days apart (a draft edit would be
+    # refused once active; the schedule is what the check reads).
+    from mesodesk.catalog.models import Protocol
+
+    assert plan.protocol_id is not None
+    Protocol.objects.filter(pk=plan.protocol_id).update(
+        schedule_days=[0, 3], interval_min_days=None
+    )
+    session = TreatmentSession.objects.select_related("plan__protocol", "patient").get(
+        pk=session.pk
+    )
+    report = charting.session_dose_report(actor=personas.practitioner, session=session)
+    [interval] = [c for c in report.checks if c.kind == "min_interval_days"]
+    assert interval.status == "exceeded"
+    assert interval.hard

@@ -219,3 +219,29 @@ def test_a_protocol_is_cloned_and_published_from_the_pages(personas: Personas) -
         .status_code
         == 404
     )
+
+
+def test_plan_editing_pages_of_another_clinic_answer_404_and_change_nothing(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    services.mixline_add(
+        actor=personas.practitioner,
+        plan_id=plan.pk,
+        product_id=skin_booster(personas.clinic_admin).pk,
+        volume_ml=Decimal(2),
+    )
+    line = MixLine.objects.get(plan=plan)
+    client = logged_in_client(personas.foreign_practitioner)
+    product = lidocaine_2(personas.clinic_admin)
+    for url, data in (
+        (reverse("treatments:plan_new", args=[plan.patient_id]), {"indication": "cellulite"}),
+        (reverse("treatments:plan_edit", args=[plan.pk]), {"notes": "changed"}),
+        (reverse("treatments:line_add", args=[plan.pk]), {"product": product.pk, "volume_ml": 1}),
+        (reverse("treatments:line_update", args=[line.pk]), {"volume_ml": "9"}),
+        (reverse("treatments:line_remove", args=[line.pk]), {}),
+    ):
+        assert client.post(url, data).status_code == 404, url
+    assert TreatmentPlan.objects.count() == 1
+    assert list(MixLine.objects.values_list("volume_ml", flat=True)) == [Decimal("2.00")]
+    plan.refresh_from_db()
+    assert plan.notes == ""
