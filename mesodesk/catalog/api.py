@@ -131,7 +131,7 @@ def lot_list(request: HttpRequest, filters: Query[LotFilter]) -> Any:
         qs = selectors.lots_for(actor)
     if filters.product_id:
         qs = qs.filter(product_id=filters.product_id)
-    today = selectors.clinic_today(actor)
+    today = actor.today()
     return [lot_out(lot, today) for lot in qs[:500]]
 
 
@@ -139,9 +139,7 @@ def lot_list(request: HttpRequest, filters: Query[LotFilter]) -> Any:
 def lot_receive(request: HttpRequest, payload: LotIn) -> Status[Any]:
     actor = request_actor(request)
     lot = services.lot_receive(actor=actor, data=payload.model_dump())
-    return Status(
-        201, lot_out(selectors.lot_get(actor=actor, lot_id=lot.pk), selectors.clinic_today(actor))
-    )
+    return Status(201, lot_out(selectors.lot_get(actor=actor, lot_id=lot.pk), actor.today()))
 
 
 @router.post(
@@ -154,7 +152,7 @@ def lot_adjust(request: HttpRequest, lot_id: uuid.UUID, payload: AdjustIn) -> An
     services.lot_adjust(
         actor=actor, lot_id=lot_id, delta_ml=payload.delta_ml, reason=payload.reason
     )
-    return lot_out(selectors.lot_get(actor=actor, lot_id=lot_id), selectors.clinic_today(actor))
+    return lot_out(selectors.lot_get(actor=actor, lot_id=lot_id), actor.today())
 
 
 @router.post(
@@ -167,7 +165,7 @@ def lot_status(request: HttpRequest, lot_id: uuid.UUID, payload: LotStatusIn) ->
     services.lot_status_set(
         actor=actor, lot_id=lot_id, status=payload.status, reason=payload.reason
     )
-    return lot_out(selectors.lot_get(actor=actor, lot_id=lot_id), selectors.clinic_today(actor))
+    return lot_out(selectors.lot_get(actor=actor, lot_id=lot_id), actor.today())
 
 
 @router.get(

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet, Sum
-from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
@@ -17,10 +16,6 @@ from mesodesk.catalog.choices import LotStatus, ProtocolStatus
 from mesodesk.catalog.models import Lot, Product, ProductComponent, Protocol
 from mesodesk.core.errors import NotFound, ObjectId
 from mesodesk.knowledge.selectors import clinic_knowledge
-
-
-def clinic_today(actor: Actor) -> dt.date:
-    return timezone.now().astimezone(actor.clinic.zone).date()
 
 
 def products_for(actor: Actor, *, active_only: bool = False) -> QuerySet[Product]:
@@ -62,7 +57,7 @@ def lots_usable(*, actor: Actor, product_ids: Sequence[ObjectId] | None = None) 
     """Lots that may be chosen today: available, not expired, something left."""
     qs = lots_for(actor).filter(
         status=LotStatus.AVAILABLE,
-        expiry_date__gte=clinic_today(actor),
+        expiry_date__gte=actor.today(),
         quantity_remaining_ml__gt=0,
     )
     if product_ids is not None:
@@ -72,7 +67,7 @@ def lots_usable(*, actor: Actor, product_ids: Sequence[ObjectId] | None = None) 
 
 def lots_near_expiry(*, actor: Actor) -> QuerySet[Lot]:
     days = clinic_knowledge(actor.clinic).setting("near_expiry_days")
-    today = clinic_today(actor)
+    today = actor.today()
     return lots_usable(actor=actor).filter(expiry_date__lte=today + dt.timedelta(days=days))
 
 

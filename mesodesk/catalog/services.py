@@ -176,7 +176,7 @@ def lot_receive(*, actor: Actor, data: Mapping[str, Any]) -> Lot:
     quantity = _decimal(data.get("quantity_ml"), "quantity_ml", errors)
     if quantity is not None and quantity > MAX_ML:
         errors["quantity_ml"] = ["That is more than any clinic receives at once."]
-    today = timezone.now().astimezone(actor.clinic.zone).date()
+    today = actor.today()
     received_on = data.get("received_on") or today
     expiry = data.get("expiry_date")
     if not isinstance(expiry, dt.date):
@@ -287,7 +287,7 @@ def lot_status_set(*, actor: Actor, lot_id: ObjectId, status: str, reason: str) 
         raise FieldErrors.single("reason", "Say why the status changes.")
     with transaction.atomic():
         lot = _lot(actor, lot_id)
-        today = timezone.now().astimezone(actor.clinic.zone).date()
+        today = actor.today()
         current = LotStatus(lot_effective_status(lot, today))  # out of date is expired
         if status not in LOT_TRANSITIONS[current]:
             raise Conflict(f"A lot that is {current} cannot become {status}.")
@@ -322,7 +322,7 @@ def lot_consume(
     assert actor.user is not None
     with transaction.atomic():
         lot = _lot(actor, lot_id)
-        today = timezone.now().astimezone(actor.clinic.zone).date()
+        today = actor.today()
         if not lot_is_usable(lot, today):
             state = lot_effective_status(lot, today)
             raise Conflict(f"Lot {lot.lot_number} is {state} and cannot be used.")

@@ -77,7 +77,7 @@ def stock(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Lot {lot.lot_number} received.")
             return redirect("catalog:stock")
-    today = selectors.clinic_today(actor)
+    today = actor.today()
     lots = [
         (lot, selectors.lot_effective_status(lot, today))
         for lot in selectors.lots_for(actor).order_by("product__name", "expiry_date")[:500]
