@@ -91,7 +91,7 @@ def mfa_verify_view(request: HttpRequest) -> HttpResponse:
         return redirect(next_url)
     if not mfa_has_device(user=user):
         return redirect(_url("accounts:mfa_enrol", next_url))
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         kind = mfa_verify(request=request, user=user, token=form.cleaned_data["token"])
         if kind is not None:
@@ -127,7 +127,7 @@ def mfa_enrol_view(request: HttpRequest) -> HttpResponse:
         # Adding a factor needs the existing one first, or a thief with the password could.
         return redirect(_url("accounts:mfa_verify", _url("accounts:mfa_enrol", next_url)))
     device = totp_enrolment_start(user=user)
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         codes = totp_enrolment_confirm(request=request, user=user, token=form.cleaned_data["token"])
         if codes is not None:
@@ -189,7 +189,7 @@ def mfa_policy_view(request: HttpRequest) -> HttpResponse:
     """The clinic admin's page: which roles must use two-step verification, and who has it."""
     actor = request_actor(request)
     form = PolicyForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"required_roles": mfa_required_roles(clinic=actor.clinic)},
     )
     if request.method == "POST" and form.is_valid():
