@@ -11,6 +11,7 @@ the global audit chain beside the log-ins; what a clinic admin does goes into th
 from __future__ import annotations
 
 import secrets
+from base64 import b32encode
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -128,10 +129,26 @@ def totp_enrolment_start(*, user: User) -> TOTPDevice:
     return device
 
 
+def totp_device_with_key(*, user: User, key_hex: str) -> TOTPDevice:
+    """A confirmed authenticator for a known secret (the demo's published one), audited."""
+    from mesodesk.audit.services import audit_event_record
+
+    with transaction.atomic():
+        device: TOTPDevice = TOTPDevice.objects.create(
+            user=user, name=TOTP_DEVICE_NAME, key=key_hex, confirmed=True
+        )
+        audit_event_record(
+            actor=None,
+            action="mfa_enrol",
+            user=user,
+            actor_label=user.email,
+            summary="Authenticator app with a known key (demo)",
+        )
+    return device
+
+
 def totp_secret_display(device: TOTPDevice) -> str:
     """The base32 secret for typing into an app by hand, in groups of four."""
-    from base64 import b32encode
-
     secret = b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
