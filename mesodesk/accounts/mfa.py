@@ -238,7 +238,7 @@ def mfa_verify(*, request: HttpRequest, user: User, token: str) -> str | None:
     code = _normalise_code(token)
     matched: TOTPDevice | StaticDevice | None = None
     kind = ""
-    if code.isdigit():
+    if code.isdigit() and len(code) < RECOVERY_CODE_LENGTH:
         for totp in TOTPDevice.objects.filter(user=user, confirmed=True):
             if totp.verify_token(code):
                 matched, kind = totp, "authenticator app"
