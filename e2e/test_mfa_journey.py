@@ -7,9 +7,12 @@ import os
 from typing import Any
 
 import pytest
+from django.test import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from mesodesk.accounts.tests.helpers import totp_now
+from mesodesk.audit.models import AuditEvent
 from mesodesk.core.testing import PASSWORD, Personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,3 +54,41 @@ def test_a_nurse_sets_up_an_authenticator_and_later_uses_a_recovery_code(
     page.click("button:has-text('Verify')")
     page.wait_for_url("**/patients/**")
     assert "You used a recovery code; 9 left" in page.locator(".messages").inner_text()
+
+
+@override_settings(MFA_PASSKEYS_ENABLED=True, OTP_WEBAUTHN_RP_ID="localhost")
+def test_a_practitioner_sets_up_a_passkey_and_logs_in_with_it(
+    live_server: Any, personas: Personas, new_page: Any, settings: Any
+) -> None:
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
+    page = new_page()
+    # Chromium's virtual authenticator stands in for a fingerprint reader (WebAuthn over CDP).
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    _password(page, live_server.url, "practitioner@a.test")
+    page.wait_for_url("**/accounts/mfa/enrol/**")
+    page.click("#passkey-register-button")
+    page.wait_for_url("**/accounts/mfa/?passkey=1")
+    assert WebAuthnCredential.objects.filter(user=personas.practitioner.user).count() == 1
+
+    page.click("header button:has-text('Log out')")
+    _password(page, live_server.url, "practitioner@a.test")
+    page.wait_for_url("**/accounts/mfa/verify/**")
+    page.click("#passkey-verification-button")
+    page.wait_for_url("**/patients/**")
+    assert AuditEvent.objects.filter(
+        action="mfa_verify", actor=personas.practitioner.user, summary__contains="passkey"
+    ).exists()

@@ -13,9 +13,10 @@
     }
   });
   // django-otp-webauthn announces a new passkey with this event; show the overview page.
+  // (The library replaces its placeholder element, so the address sits on a wrapper.)
   document.addEventListener("otp_webauthn.register_complete", function () {
-    var placeholder = document.getElementById("passkey-registration-placeholder");
-    var next = placeholder && placeholder.getAttribute("data-after-register");
+    var wrapper = document.getElementById("passkey-register");
+    var next = wrapper && wrapper.getAttribute("data-after-register");
     if (next) {
       window.location.assign(next);
     }

@@ -60,5 +60,5 @@ class Command(BaseCommand):
         self.stdout.write(
             "Two-step verification is on, as a clinic runs it (every role but front desk).\n"
             f"  Add the demo key {demo_totp_secret()} to any authenticator app,\n"
-            "  or print the current code with: python manage.py demo_totp"
+            "  or print the current code with: .venv/bin/python manage.py demo_totp"
         )
