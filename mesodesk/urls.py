@@ -18,6 +18,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("mesodesk.accounts.urls")),
+    path("accounts/passkeys/", include("mesodesk.accounts.mfa_passkey_urls")),
     path("patients/", include("mesodesk.patients.urls")),
     path("intake/", include("mesodesk.patients.intake_urls")),
     path("audit/", include("mesodesk.audit.urls")),
