@@ -15,3 +15,4 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", "Log out"
     LOGIN_FAILED = "login_failed", "Failed log-in"
     SELECT_CLINIC = "select_clinic", "Select clinic"
+    REFUSED = "refused", "Refused access"

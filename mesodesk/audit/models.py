@@ -6,6 +6,9 @@ from typing import Any, NoReturn
 
 from django.db import models
 
+from mesodesk.audit.chain import KEYED_EPOCH
+from mesodesk.audit.choices import AuditAction
+
 
 class AuditTamperError(RuntimeError):
     """Raised when code tries to change or delete an audit event."""
@@ -47,7 +50,7 @@ class AuditEvent(models.Model):
     )
     actor_label = models.CharField(max_length=254)
     actor_role = models.CharField(max_length=20, blank=True)
-    action = models.CharField(max_length=32)
+    action = models.CharField(max_length=32, choices=AuditAction.choices)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.UUIDField(null=True, blank=True)
     patient_id = models.UUIDField(null=True, blank=True)
@@ -57,6 +60,8 @@ class AuditEvent(models.Model):
     user_agent = models.CharField(max_length=400, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # 0: unkeyed SHA-256 (written before the key existed); 1: HMAC-SHA256 (see chain.py).
+    key_epoch = models.PositiveSmallIntegerField(default=KEYED_EPOCH)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -64,6 +69,9 @@ class AuditEvent(models.Model):
         ordering = ["-occurred_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["chain_key", "seq"], name="audit_unique_chain_seq"),
+            models.CheckConstraint(
+                condition=models.Q(action__in=AuditAction.values), name="audit_action_valid"
+            ),
         ]
         indexes = [
             models.Index(fields=["clinic", "occurred_at"], name="audit_clinic_time"),
