@@ -152,6 +152,18 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
     )
 
 
+@clinic_view(Capability.CLINICAL_VIEW)
+def history_changes(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """The amendment history of the clinical facts (an HTMX partial under the history)."""
+    try:
+        amendments = selectors.history_amendments(
+            actor=request_actor(request), patient_id=patient_id
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    return render(request, "patients/_history_changes.html", {"amendments": amendments})
+
+
 # --- History items (HTMX partials inside the chart) -----------------------------------
 
 HISTORY_KINDS: dict[str, tuple[type[Any], Any, Any, Any, str]] = {
