@@ -91,3 +91,30 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditTamperError("Audit events are append-only.")
+
+
+class RefusalTally(models.Model):
+    """Refusals of one user on one path in the current window, not yet written as an event.
+
+    The first refusal of a window is an audit event at once; repeats within the window only
+    count here, and one event with their number closes the window (no flooding)."""
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    actor_role = models.CharField(max_length=20, blank=True)
+    path = models.CharField(max_length=200)
+    status = models.PositiveSmallIntegerField()
+    window_start = models.DateTimeField()
+    last_at = models.DateTimeField()
+    repeats = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["window_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "user", "path"], name="audit_refusal_one_window"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} x{self.repeats + 1}"

@@ -25,7 +25,7 @@ NON_CLINICAL_APPS = frozenset({"accounts", "catalog", "knowledge", "notification
 # Non-clinical fields of apps that also hold clinical ones. "" is an event about no object
 # (an export's filters).
 NON_CLINICAL_FIELDS: dict[str, frozenset[str]] = {
-    "": frozenset({"filters"}),
+    "": frozenset({"filters", "path", "status", "count", "first", "last"}),
     "patients.Patient": frozenset(
         {
             "given_name",

@@ -7,6 +7,7 @@ import heapq
 import re
 import uuid
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
@@ -28,6 +29,8 @@ from mesodesk.patients.models import (
     Patient,
 )
 from mesodesk.patients.validators import name_key, phone_key
+
+HistoryModel = TypeVar("HistoryModel", Condition, Medication, Allergy)
 
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
 PHONE_QUERY = re.compile(r"^\+?[0-9 ()./-]+$")
@@ -307,10 +310,52 @@ def intake_get(*, actor: Actor, submission_id: ObjectId) -> IntakeSubmission:
 
 
 def intake_links_for(*, actor: Actor, patient_id: uuid.UUID) -> QuerySet[IntakeLink]:
+    """The intake links sent to a patient; the read is audited."""
     actor.require(Capability.PATIENT_VIEW)
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        object_type=object_type_of(Patient),
+        object_id=patient_id,
+        patient_id=patient_id,
+        summary="intake links list",
+    )
     return IntakeLink.objects.filter(clinic=actor.clinic, patient_id=patient_id).order_by(
         "-created_at"
     )
+
+
+def patient_for_edit(*, actor: Actor, patient_id: ObjectId) -> Patient:
+    """A patient for the edit form, which shows the clinical profile to clinical roles; the
+    read is audited."""
+    patient = patient_get(actor=actor, patient_id=patient_id)
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=patient,
+        patient_id=patient.pk,
+        summary="patient edit form",
+    )
+    return patient
+
+
+def history_item_for_edit(
+    *, actor: Actor, model: type[HistoryModel], patient: Patient, item_id: ObjectId
+) -> HistoryModel:
+    """A condition, medication or allergy for its edit form; the read is audited."""
+    actor.require(Capability.CLINICAL_VIEW)
+    try:
+        item = model.objects.get(pk=item_id, clinic=actor.clinic, patient=patient)
+    except (model.DoesNotExist, ValidationError, ValueError) as exc:
+        raise NotFound("No such history item for this patient.") from exc
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=item,
+        patient_id=patient.pk,
+        summary="history edit form",
+    )
+    return item
 
 
 @dataclass(frozen=True)
