@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "mesodesk.accounts.middleware.IdleTimeoutMiddleware",
     "mesodesk.accounts.mfa_middleware.MfaRequiredMiddleware",
     "mesodesk.accounts.middleware.ActiveClinicMiddleware",
+    "mesodesk.audit.middleware.RefusalAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -300,6 +301,45 @@ HUEY["consumer"] = {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "threa
 # --- mesodesk --------------------------------------------------------------------------
 INTAKE_LINK_TTL_HOURS = env_int("INTAKE_LINK_TTL_HOURS", 72)
 PATIENT_PAGE_SIZE = 25
+
+
+def env_secret(name: str, default_file: Path) -> str:
+    """A secret from the environment, else from `<NAME>_FILE` or a default file; '' if none."""
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    path = Path(os.environ.get(f"{name}_FILE", default_file))
+    return path.read_text().strip() if path.is_file() else ""
+
+
+# --- Audit trail: keyed chain and checkpoints outside the database ----------------------
+# The HMAC key never lives in the database: a database writer without it cannot forge a link.
+# `make run` generates var/audit_hmac_key; production sets AUDIT_HMAC_KEY (or _FILE).
+AUDIT_HMAC_KEY = env_secret("AUDIT_HMAC_KEY", VAR_DIR / "audit_hmac_key")
+# Signed chain heads, appended on a schedule. Put it on storage the database host cannot
+# rewrite (see docs/SECURITY.md for an append-only mount or an S3 bucket with object lock).
+AUDIT_CHECKPOINT_PATH = Path(
+    os.environ.get("AUDIT_CHECKPOINT_PATH", VAR_DIR / "audit" / "checkpoints.jsonl")
+)
+AUDIT_CHECKPOINT_MINUTES = env_int("AUDIT_CHECKPOINT_MINUTES", 15)
+# Repeated refusals (403/404) of one user on one path within this window become one event.
+AUDIT_REFUSAL_WINDOW_SECONDS = env_int("AUDIT_REFUSAL_WINDOW_SECONDS", 600)
+
+# --- Backups -----------------------------------------------------------------------------
+# The key is the clinic's to keep (a password manager, a sealed envelope): never inside a
+# backup and never on the same disk as the backups if it can be helped.
+BACKUP_KEY = env_secret("BACKUP_KEY", VAR_DIR / "backup_key")
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
+BACKUP_HOUR = env_int("BACKUP_HOUR", 2)
+
+# --- Health check thresholds (/healthz) --------------------------------------------------
+HEALTH_HEARTBEAT_MAX_SECONDS = env_int("HEALTH_HEARTBEAT_MAX_SECONDS", 5 * 60)
+HEALTH_BACKUP_MAX_HOURS = env_int("HEALTH_BACKUP_MAX_HOURS", 26)
+HEALTH_CHECKPOINT_MAX_MINUTES = env_int(
+    "HEALTH_CHECKPOINT_MAX_MINUTES", 3 * AUDIT_CHECKPOINT_MINUTES + 5
+)
+HEALTH_DISK_MIN_FREE_MB = env_int("HEALTH_DISK_MIN_FREE_MB", 1024)
 
 LOGGING: dict[str, Any] = {
     "version": 1,

@@ -4,10 +4,7 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from mesodesk.api import api
-
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
+from mesodesk.health import healthz
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -105,7 +105,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
     actor = request_actor(request)
     try:
-        patient = selectors.patient_get(actor=actor, patient_id=patient_id)
+        patient = selectors.patient_for_edit(actor=actor, patient_id=patient_id)
     except NotFound as exc:
         raise Http404 from exc
     demographics, clinical = _patient_forms(request, patient)
@@ -150,6 +150,18 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
             "panels": chart_panels(),
         },
     )
+
+
+@clinic_view(Capability.CLINICAL_VIEW)
+def history_changes(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """The amendment history of the clinical facts (an HTMX partial under the history)."""
+    try:
+        amendments = selectors.history_amendments(
+            actor=request_actor(request), patient_id=patient_id
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    return render(request, "patients/_history_changes.html", {"amendments": amendments})
 
 
 # --- History items (HTMX partials inside the chart) -----------------------------------
@@ -204,9 +216,13 @@ def history_item_form(
     try:
         patient = selectors.patient_get(actor=actor, patient_id=patient_id)
         instance = (
-            model.objects.get(pk=item_id, clinic=actor.clinic, patient=patient) if item_id else None
+            selectors.history_item_for_edit(
+                actor=actor, model=model, patient=patient, item_id=item_id
+            )
+            if item_id
+            else None
         )
-    except (NotFound, model.DoesNotExist, ValueError) as exc:
+    except NotFound as exc:
         raise Http404 from exc
     form = form_class(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
