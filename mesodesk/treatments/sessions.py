@@ -331,7 +331,7 @@ def session_checklist(
     screening_ok = (
         reconfirmed
         and screening is not None
-        and (screening.verdict != "contraindicated" or overridden)
+        and (screening.verdict not in ("contraindicated", "incomplete") or overridden)
     )
     detail = (
         ""
