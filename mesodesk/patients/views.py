@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import retarget, trigger_client_event
 
 from mesodesk.accounts.access import clinic_view, request_actor
+from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound
 from mesodesk.core.htmx import form_add_errors, is_htmx, render_page
@@ -152,8 +154,15 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
             ],
             "link_form": IntakeLinkForm(),
             "panels": chart_panels(),
+            "allergy_matches": _allergy_matches(actor, chart.allergies),
         },
     )
+
+
+def _allergy_matches(actor: Actor, allergies: Iterable[Allergy]) -> dict[Any, str]:
+    """What each allergy's text was recognised as (empty: not recognised), by allergy id."""
+    words = vocabulary(clinic_knowledge(actor.clinic))
+    return {a.pk: ", ".join(words.match(a.substance).matched) for a in allergies if a.substance}
 
 
 # --- History items (HTMX partials inside the chart) -----------------------------------
@@ -186,7 +195,6 @@ HISTORY_KINDS: dict[str, tuple[type[Any], Any, Any, Any, str]] = {
 def _history_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     actor = request_actor(request)
     allergies = list(selectors.allergies_for(actor=actor, patient_id=patient.pk))
-    words = vocabulary(clinic_knowledge(actor.clinic))
     return {
         "patient": patient,
         "kb": knowledge(),
@@ -195,10 +203,7 @@ def _history_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
             "medications": list(selectors.medications_for(actor=actor, patient_id=patient.pk)),
             "allergies": allergies,
         },
-        # What each allergy's text was recognised as (empty: not recognised).
-        "allergy_matches": {
-            a.pk: ", ".join(words.match(a.substance).matched) for a in allergies if a.substance
-        },
+        "allergy_matches": _allergy_matches(actor, allergies),
     }
 
 

@@ -1,9 +1,10 @@
-"""Issue 9, items 1–6: screening is never silently eligible when it does not understand."""
+"""Issue 9, items 1 to 6: screening is never silently eligible when it does not understand."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -115,7 +116,7 @@ def test_an_allergy_to_a_class_member_with_unsourced_cross_reactivity_is_a_cauti
         {"clinical_status": "inactive"},
     ],
 )
-def test_any_cancer_history_is_at_least_a_relative_finding(fields: dict[str, object]) -> None:
+def test_any_cancer_history_is_at_least_a_relative_finding(fields: dict[str, Any]) -> None:
     facts = with_condition(healthy(), "cancer", **fields)
     result = screen(facts, plan(), RULES, ON)
     assert result.verdict == "caution"
