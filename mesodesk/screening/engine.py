@@ -199,6 +199,9 @@ class RuleSet:
     _substances: dict[str, tuple[frozenset[str], frozenset[str]]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    _allergies: dict[tuple[str, str], AllergyMatchLike] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def substance_matches(self, substance: str) -> tuple[frozenset[str], frozenset[str]]:
         """(ingredient codes, their allergy groups) an allergy's free text names."""
@@ -220,17 +223,25 @@ class RuleSet:
         """What an allergy record names (None: no vocabulary, match by ingredient names)."""
         if self.allergens is None:
             return None
-        if allergy.group and not allergy.substance:
-            return self.allergens.group(allergy.group)
+        key = (allergy.substance, allergy.group)
+        known = self._allergies.get(key)
+        if known is not None:
+            return known
         found = self.allergens.match(allergy.substance)
         if allergy.group:
             recorded = self.allergens.group(allergy.group)
-            return _Matched(
-                tuple(sorted({*found.matched, *recorded.matched})),
-                found.ingredients | recorded.ingredients,
-                found.groups | recorded.groups,
-                (found.related | recorded.related) - recorded.ingredients - found.ingredients,
+            found = (
+                _Matched(
+                    tuple(sorted({*found.matched, *recorded.matched})),
+                    found.ingredients | recorded.ingredients,
+                    found.groups | recorded.groups,
+                    (found.related | recorded.related) - recorded.ingredients - found.ingredients,
+                )
+                if allergy.substance
+                else recorded
             )
+        if len(self._allergies) < 4096:
+            self._allergies[key] = found
         return found
 
     def applicable(self, plan: PlannedTreatment, sex: str) -> tuple[EngineRule, ...]:
@@ -350,6 +361,7 @@ class _Context:
         "med_stale",
         "meds_by_class",
         "on",
+        "planned",
         "rules",
     )
 
@@ -370,6 +382,7 @@ class _Context:
                 latest[fact.code] = fact
         self.conditions = latest
         self.areas = frozenset(plan.areas)
+        self.planned = frozenset(plan.ingredients)
         self.ingredients = [
             rules.ingredients[c] for c in sorted(set(plan.ingredients)) if c in rules.ingredients
         ]
@@ -716,8 +729,7 @@ def _question_finding(
     entries.sort(key=lambda e: e[0].id)
     unknown = entries[0][1]
     # The rules' sources depend on which product labels apply to the planned ingredients.
-    labelled = tuple(sorted(i.code for i in ctx.ingredients))
-    key = (unknown.kind, question, labelled, *(rule.id for rule, _ in entries))
+    key = (unknown.kind, question, ctx.planned, *(rule.id for rule, _ in entries))
     meta = rules._question_meta.get(key)
     if meta is None:
         needing = [rule for rule, _ in entries]
