@@ -70,7 +70,8 @@ def test_intake_from_registration_to_accepted_history(
     history = doctor.locator("#history")
     assert history.locator("text=Keloid or raised-scar tendency").count() == 1
     assert history.locator("text=Apixaban").count() == 1
-    assert history.locator("text=Lidocaine").count() == 1
+    assert history.locator("strong:text-is('Lidocaine')").count() == 1
+    assert history.locator("text=recognised as Lidocaine").count() == 1
     assert doctor.locator("text=63.0 kg").count() == 1
     keloid = Condition.objects.get(code="keloid_tendency")
     assert keloid.confirmed_by == personas.practitioner.user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -12,10 +13,13 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import retarget, trigger_client_event
 
 from mesodesk.accounts.access import clinic_view, request_actor
+from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound
 from mesodesk.core.htmx import form_add_errors, is_htmx, render_page
+from mesodesk.knowledge.allergens import vocabulary
 from mesodesk.knowledge.loader import knowledge
+from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients import intake_services, selectors, services
 from mesodesk.patients.forms import (
     AllergyForm,
@@ -25,6 +29,8 @@ from mesodesk.patients.forms import (
     IntakeLinkForm,
     IntakeRejectForm,
     MedicationForm,
+    allergen_suggest_attrs,
+    allergen_typed,
     changed_data,
 )
 from mesodesk.patients.intake import IntakeAnswers, proposed_facts
@@ -148,6 +154,7 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
             ],
             "link_form": IntakeLinkForm(),
             "panels": chart_panels(),
+            "allergy_matches": _allergy_matches(actor, chart.allergies),
         },
     )
 
@@ -162,6 +169,10 @@ def history_changes(request: HttpRequest, patient_id: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404 from exc
     return render(request, "patients/_history_changes.html", {"amendments": amendments})
+def _allergy_matches(actor: Actor, allergies: Iterable[Allergy]) -> dict[Any, str]:
+    """What each allergy's text was recognised as (empty: not recognised), by allergy id."""
+    words = vocabulary(clinic_knowledge(actor.clinic))
+    return {a.pk: ", ".join(words.match(a.substance).matched) for a in allergies if a.substance}
 
 
 # --- History items (HTMX partials inside the chart) -----------------------------------
@@ -193,15 +204,36 @@ HISTORY_KINDS: dict[str, tuple[type[Any], Any, Any, Any, str]] = {
 
 def _history_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     actor = request_actor(request)
+    allergies = list(selectors.allergies_for(actor=actor, patient_id=patient.pk))
     return {
         "patient": patient,
         "kb": knowledge(),
         "chart": {
             "conditions": list(selectors.conditions_for(actor=actor, patient_id=patient.pk)),
             "medications": list(selectors.medications_for(actor=actor, patient_id=patient.pk)),
-            "allergies": list(selectors.allergies_for(actor=actor, patient_id=patient.pk)),
+            "allergies": allergies,
         },
+        "allergy_matches": _allergy_matches(actor, allergies),
     }
+
+
+@clinic_view(Capability.CLINICAL_EDIT)
+def allergen_suggest(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """<option>s of the allergen vocabulary for what is typed in a patient's allergy field."""
+    actor = request_actor(request)
+    try:
+        selectors.patient_get(actor=actor, patient_id=patient_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "patients/_allergen_options.html",
+        {
+            "suggestions": vocabulary(clinic_knowledge(actor.clinic)).suggest(
+                allergen_typed(request.GET)
+            )
+        },
+    )
 
 
 @clinic_view(Capability.CLINICAL_EDIT)
@@ -225,6 +257,10 @@ def history_item_form(
     except NotFound as exc:
         raise Http404 from exc
     form = form_class(request.POST if request.method == "POST" else None, instance=instance)
+    if kind == "allergy":
+        form.fields["substance"].widget.attrs.update(
+            allergen_suggest_attrs(reverse("patients:allergen_suggest", args=[patient.pk]))
+        )
     if request.method == "POST" and form.is_valid():
         data = changed_data(form)
         try:
