@@ -169,6 +169,8 @@ def history_changes(request: HttpRequest, patient_id: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404 from exc
     return render(request, "patients/_history_changes.html", {"amendments": amendments})
+
+
 def _allergy_matches(actor: Actor, allergies: Iterable[Allergy]) -> dict[Any, str]:
     """What each allergy's text was recognised as (empty: not recognised), by allergy id."""
     words = vocabulary(clinic_knowledge(actor.clinic))
