@@ -26,6 +26,7 @@ urlpatterns = [
     path("catalog/", include("mesodesk.catalog.urls")),
     path("plans/", include("mesodesk.treatments.urls")),
     path("consent/", include("mesodesk.consent.urls")),
+    path("staff/", include("mesodesk.staff.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
