@@ -107,7 +107,12 @@ def _member_answer(request: HttpRequest, membership_id: str, error: str = "") ->
         return render(
             request,
             "staff/_member_row.html",
-            {"m": membership, "row_error": error, "several_clinics": True, "role_form": RoleForm()},
+            {
+                "m": membership,
+                "row_error": error,
+                "several_clinics": len(selectors.managed_clinics(actor=actor)) > 1,
+                "role_form": RoleForm(),
+            },
             status=409 if error else 200,
         )
     if error:
