@@ -202,6 +202,13 @@ def break_glass_find_patient(
         )[:2]
     )
     if len(matches) != 1:
+        # A search that finds nobody is recorded too: repeated guesses are visible to the clinic.
+        audit_event_record(
+            actor=replace(actor, clinic=clinic, label=_flagged_label(actor)),
+            action=BREAK_GLASS_ACTION,
+            summary="BREAK-GLASS search found no single patient",
+            changes={"home_clinic": [None, actor.clinic.name], "matches": [None, len(matches)]},
+        )
         raise NotFound("No single patient matches; check the name and date of birth.")
     return matches[0]
 

@@ -113,6 +113,8 @@ def staff_invite(
     clinic, authority = managed_clinic_get(actor=actor, clinic_id=clinic_id)
     acting = _acting_in(actor, clinic, authority)
     existing = User.objects.filter(email=email).first()
+    if existing is not None and actor.user is not None and existing.pk == actor.user.pk:
+        raise PermissionDenied("You cannot change your own access; ask another admin.")
     with transaction.atomic():
         if existing is not None and existing.is_active:
             return InviteResult(
@@ -389,7 +391,10 @@ def _session_store() -> type[SessionBase]:
 
 
 def session_record(*, user: User, session_key: str) -> None:
-    """Remembers a web session of the user, so it can be ended when their access ends."""
+    """Remembers a web session of the user, so it can be ended when their access ends; forgets
+    the user's sessions that have outlived the session store anyway."""
+    stale = timezone.now() - dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    SessionRecord.objects.filter(user=user, created_at__lt=stale).delete()
     SessionRecord.objects.get_or_create(session_key=session_key, defaults={"user": user})
 
 

@@ -96,7 +96,7 @@ def invite(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "The person already had an account; access was granted.")
             return redirect("staff:list")
     return render(
-        request, "staff/list.html", _list_context(request, clinics, clinics, form), status=422
+        request, "staff/list.html", _list_context(request, clinics, clinics, form), status=400
     )
 
 
@@ -113,8 +113,7 @@ def _member_answer(request: HttpRequest, membership_id: str, error: str = "") ->
                 "several_clinics": len(selectors.managed_clinics(actor=actor)) > 1,
                 "role_form": RoleForm(),
             },
-            status=409 if error else 200,
-        )
+        )  # 200 even with an error: htmx swaps only successful answers, and the row says it
     if error:
         messages.error(request, error)
     return redirect("staff:list")
@@ -192,7 +191,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             request.session[ACTIVE_CLINIC_KEY] = str(membership.clinic_id)
             messages.success(request, f"Welcome to {membership.clinic.name}.")
             return redirect("home")
-    status = 422 if form.errors else 200
+    status = 400 if form.errors else 200
     return render(
         request, "staff/accept.html", {"form": form, "invitation": invitation}, status=status
     )
@@ -226,7 +225,7 @@ def break_glass_here(request: HttpRequest, pid: str) -> HttpResponse:
         request,
         "staff/break_glass_open.html",
         {"form": form, "patient": patient, "minutes": breakglass.break_glass_minutes(actor.clinic)},
-        status=422 if form.errors else 200,
+        status=400 if form.errors else 200,
     )
 
 
@@ -263,7 +262,7 @@ def break_glass_find(request: HttpRequest) -> HttpResponse:
         request,
         "staff/break_glass_find.html",
         {"form": form, "clinics": clinics},
-        status=422 if form.errors else 200,
+        status=400 if form.errors else 200,
     )
 
 

@@ -255,3 +255,41 @@ def test_the_header_offers_staff_to_admins_and_no_django_admin_link(personas: Pe
     assert staff_link not in practitioner_page.content
     owner_page = logged_in_client(organization_admin(personas)).get(reverse("patients:list"))
     assert staff_link in owner_page.content
+
+
+def test_a_refused_change_shows_its_reason_in_the_swapped_row(personas: Personas) -> None:
+    owner = organization_admin(personas)
+    admin = _membership(personas, "clinic_admin")
+    response = logged_in_client(owner).post(
+        reverse("staff:role_change", args=[admin.pk]), {"role": "nurse"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200  # htmx swaps only successful answers
+    assert b"last clinic admin" in response.content
+    admin.refresh_from_db()
+    assert admin.role == "clinic_admin"
+
+
+def test_an_unrecorded_session_ends_too_when_the_account_is_deactivated(
+    personas: Personas,
+) -> None:
+    browser = _login("nurse@a.test")
+    SessionRecord.objects.all().delete()  # e.g. a session whose key changed after log-in
+    services.membership_deactivate(
+        actor=personas.clinic_admin, membership_id=_membership(personas, "nurse").pk
+    )
+    answer = browser.get(reverse("patients:list"))
+    assert answer.status_code == 302
+    assert answer["Location"].startswith(reverse("accounts:login"))
+
+
+def test_nobody_invites_themselves_into_another_role(personas: Personas) -> None:
+    owner = organization_admin(personas)
+    with pytest.raises(PermissionDenied):
+        services.staff_invite(
+            actor=owner,
+            clinic_id=personas.clinic_a.pk,
+            email="owner@chain.test",
+            full_name="Owner",
+            role="practitioner",
+        )
+    assert not Membership.objects.filter(user=owner.user, clinic=personas.clinic_a).exists()
