@@ -257,7 +257,7 @@ def invitation_revoke(*, actor: Actor, invitation_id: ObjectId) -> Invitation:
     with transaction.atomic():
         try:
             invitation = (
-                Invitation.objects.select_for_update()
+                Invitation.objects.select_for_update(of=("self",))
                 .select_related("clinic")
                 .get(pk=invitation_id)
             )
@@ -288,7 +288,11 @@ def _locked_membership(actor: Actor, membership_id: ObjectId) -> tuple[Membershi
         clinic_id = Membership.objects.values_list("clinic_id", flat=True).get(pk=membership_id)
     except (Membership.DoesNotExist, ValidationError, ValueError) as exc:
         raise NotFound("No such member.") from exc
-    clinic = Clinic.objects.select_for_update().select_related("organization").get(pk=clinic_id)
+    clinic = (
+        Clinic.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=clinic_id)
+    )
     authority = staff_authority(actor=actor, clinic=clinic)
     if authority is None:
         raise NotFound("No such member.")

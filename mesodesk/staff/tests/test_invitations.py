@@ -243,3 +243,38 @@ def test_an_invitation_to_a_deactivated_account_reactivates_it(personas: Persona
     membership.refresh_from_db()
     assert nurse.user.is_active
     assert membership.is_active
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_acceptances_spend_the_link_exactly_once(personas: Personas) -> None:
+    import threading
+
+    from django.db import close_old_connections, connection
+
+    _invite(personas)
+    token = invitation_token_sent_to("new.nurse@a.test")
+    outcomes: list[str] = []
+    barrier = threading.Barrier(6)
+
+    def accept(n: int) -> None:
+        close_old_connections()
+        password = f"parallel-passphrase-{n}-xyz"
+        try:
+            barrier.wait()
+            services.invitation_accept(token=token, password=password, password_again=password)
+            outcomes.append("accepted")
+        except services.InvitationUnusable:
+            outcomes.append("refused")
+        except Exception as exc:
+            outcomes.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["accepted"] + ["refused"] * 5
+    assert User.objects.filter(email="new.nurse@a.test").count() == 1
+    assert Membership.objects.filter(user__email="new.nurse@a.test").count() == 1
