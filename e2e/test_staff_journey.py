@@ -41,7 +41,7 @@ def test_an_admin_invites_a_nurse_who_signs_in_with_the_link(
     row.locator("button:has-text('Change')").click()
     admin.wait_for_selector("tr:has-text('frontdesk@a.test') select >> nth=0")
     admin.wait_for_function(
-        "document.querySelector(\"tr[id^=member-] select option[selected][value=nurse]\") !== null"
+        'document.querySelector("tr[id^=member-] select option[selected][value=nurse]") !== null'
     )
     admin.screenshot(path="docs/screenshots/staff.png", full_page=False)
     width = admin.evaluate("document.documentElement.scrollWidth")

@@ -23,9 +23,17 @@ ACTIVE_CLINIC_KEY = "mesodesk_clinic_id"
 # refreshing at most once a minute keeps the idle clock accurate at a fraction of the cost.
 LAST_SEEN_RESOLUTION = 60
 
-# Paths that work without an active clinic: logging in and out, choosing a clinic,
-# patient links, the API (token auth carries its own clinic), static files and the admin.
-CLINIC_EXEMPT_PREFIXES = ("/accounts/", "/intake/", "/api/", "/static/", "/admin/", "/healthz")
+# Paths that work without an active clinic: logging in and out, choosing a clinic, patient
+# and invitation links, the API (token auth carries its own clinic), static files, the admin.
+CLINIC_EXEMPT_PREFIXES = (
+    "/accounts/",
+    "/intake/",
+    "/staff/invitation/",
+    "/api/",
+    "/static/",
+    "/admin/",
+    "/healthz",
+)
 
 
 def last_seen_resolution(idle_timeout: int) -> int:
