@@ -298,3 +298,24 @@ def test_auditors_sign_off_through_the_api(personas: Personas, patient: Patient)
     assert done.status_code == 200
     assert done.json()["review_note"] == "Reviewed."
     assert api.get("/api/v1/staff/break-glass").json() == []
+
+
+def test_the_review_list_renders_in_constant_queries(personas: Personas, patient: Patient) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    desk = logged_in_client(personas.front_desk)
+    _open_here(desk, patient)
+    auditor = logged_in_client(personas.auditor)
+    auditor.get(reverse("staff:break_glass_list"))
+    with CaptureQueriesContext(connection) as one:
+        auditor.get(reverse("staff:break_glass_list"))
+    for n in range(8):
+        other = patient_create(
+            actor=personas.practitioner, data=adult_patient_data(family_name=f"Other{n}")
+        )
+        _open_here(desk, other)
+    with CaptureQueriesContext(connection) as nine:
+        page = auditor.get(reverse("staff:break_glass_list"))
+    assert len(page.context["pending"]) == 9
+    assert len(nine) == len(one)
