@@ -87,3 +87,23 @@ def test_front_desk_breaks_the_glass_and_an_auditor_signs_it_off(
     auditor.fill("textarea[name=note]", "Confirmed with the ambulance report.")
     auditor.click("button:has-text('Sign off')")
     auditor.wait_for_selector("text=Nothing waits for review.")
+
+
+def test_an_organization_admin_sees_every_clinic_and_filters_by_one(
+    live_server: Any, personas: Personas, new_page: Any
+) -> None:
+    from mesodesk.staff.tests.helpers import organization_admin
+
+    organization_admin(personas)
+    page = new_page()
+    _log_in(page, live_server.url, "owner@chain.test")
+    page.click("nav >> text=Staff")
+    page.wait_for_selector("th:has-text('Clinic')")
+    assert page.locator("tr:has-text('practitioner@b.test')").count() == 1
+    assert page.locator("tr:has-text('nurse@a.test')").count() == 1
+    page.screenshot(path="var/staff-organization.png", full_page=False)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+    page.select_option("#clinic-filter", label="Clinic B")
+    page.click("button:has-text('Show')")
+    page.wait_for_selector("tr:has-text('practitioner@b.test')")
+    assert page.locator("tr:has-text('nurse@a.test')").count() == 0
