@@ -8,17 +8,15 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from mesodesk.core.testing import PASSWORD, Personas
+from e2e.helpers import log_in
+from mesodesk.core.testing import Personas
 from mesodesk.patients.models import Condition
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _log_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, base, email)
     page.wait_for_url(f"{base}/patients/")
 
 

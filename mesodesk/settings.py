@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "axes",
     "huey.contrib.djhuey",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "mesodesk.core",
     "mesodesk.knowledge",
     "mesodesk.accounts",
@@ -72,6 +76,7 @@ INSTALLED_APPS = [
     "mesodesk.catalog",
     "mesodesk.treatments",
     "mesodesk.consent",
+    "mesodesk.sessions",
     "mesodesk.demo",
 ]
 
@@ -82,7 +87,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "mesodesk.accounts.middleware.IdleTimeoutMiddleware",
+    "mesodesk.accounts.mfa_middleware.MfaRequiredMiddleware",
     "mesodesk.accounts.middleware.ActiveClinicMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -166,9 +173,34 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Offline breached-password check: a superset of Django's CommonPasswordValidator list.
+    {"NAME": "mesodesk.accounts.passwords.BreachedPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A reset link works once and for an hour (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)
+
+# Multi-factor authentication (django-otp): TOTP apps, single-use recovery codes and passkeys.
+# Which roles must use it is a per-clinic setting (accounts.ClinicMfaPolicy).
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "mesodesk")
+OTP_TOTP_THROTTLE_FACTOR = 1  # failed codes slow further attempts (1 s, 2 s, 4 s, ...)
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Passkeys (django-otp-webauthn) need a secure context and a domain name, never an IP address:
+# an https:// SITE_URL, or http://localhost in development. Elsewhere the pages offer TOTP only.
+_SITE_HOST = SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+MFA_PASSKEYS_ENABLED = env_bool(
+    "MFA_PASSKEYS_ENABLED",
+    SITE_URL.startswith("https://") or SITE_URL.startswith("http://localhost"),
+)
+OTP_WEBAUTHN_RP_ID = os.environ.get(
+    "OTP_WEBAUTHN_RP_ID", _SITE_HOST if MFA_PASSKEYS_ENABLED else "localhost"
+)
+OTP_WEBAUTHN_RP_NAME = os.environ.get("OTP_WEBAUTHN_RP_NAME", "mesodesk")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS", SITE_URL if MFA_PASSKEYS_ENABLED else "http://localhost:8000"
+)
+# Passkeys are a second factor after the password (and its lockout), never a way around it.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "patients:list"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -126,9 +126,10 @@ def test_other_clinics_get_404(personas: Personas, patient: Patient) -> None:
     )
 
 
-# Session, user, membership, patient, latest screening, the clinic's knowledge revision, and
-# the audited read (savepoint, chain, event, chain update, release): none per history item.
-PANEL_QUERIES = 11
+# Session, user, the device that verified the session's second step (django-otp), membership,
+# patient, latest screening, the clinic's knowledge revision, and the audited read (savepoint,
+# chain, event, chain update, release): none per history item.
+PANEL_QUERIES = 12
 
 
 def test_the_panel_query_count_does_not_grow_with_history(

@@ -124,17 +124,17 @@ def test_only_those_who_manage_staff_reach_the_staff_pages(personas: Personas, r
 
 
 def test_ending_access_ends_web_sessions_and_api_tokens_at_once(personas: Personas) -> None:
-    browser = _login("nurse@a.test")
-    second_browser = _login("nurse@a.test")
-    api = api_client(personas.nurse)
+    browser = _login("frontdesk@a.test")
+    second_browser = _login("frontdesk@a.test")
+    api = api_client(personas.front_desk)
     assert browser.get(reverse("patients:list")).status_code == 200
     assert api.get("/api/v1/patients").status_code == 200
-    user = personas.nurse.user
+    user = personas.front_desk.user
     assert user is not None
     assert SessionRecord.objects.filter(user=user).count() == 2
 
     response = logged_in_client(personas.clinic_admin).post(
-        reverse("staff:deactivate", args=[_membership(personas, "nurse").pk])
+        reverse("staff:deactivate", args=[_membership(personas, "front_desk").pk])
     )
     assert response.status_code == 302
 
@@ -149,9 +149,11 @@ def test_ending_access_ends_web_sessions_and_api_tokens_at_once(personas: Person
     assert not User.objects.get(pk=user.pk).is_active
     assert ApiToken.objects.get(membership__user=user).revoked_at is not None
     assert Client().post(
-        reverse("accounts:login"), {"username": "nurse@a.test", "password": PASSWORD}
+        reverse("accounts:login"), {"username": "frontdesk@a.test", "password": PASSWORD}
     ).status_code in (200, 429)
-    event = AuditEvent.objects.get(object_id=_membership(personas, "nurse").pk, action="update")
+    event = AuditEvent.objects.get(
+        object_id=_membership(personas, "front_desk").pk, action="update"
+    )
     assert event.changes["api_tokens_revoked"] == [0, 1]
     assert event.changes["sessions_ended"] == [0, 2]
 
@@ -272,10 +274,10 @@ def test_a_refused_change_shows_its_reason_in_the_swapped_row(personas: Personas
 def test_an_unrecorded_session_ends_too_when_the_account_is_deactivated(
     personas: Personas,
 ) -> None:
-    browser = _login("nurse@a.test")
+    browser = _login("frontdesk@a.test")
     SessionRecord.objects.all().delete()  # e.g. a session whose key changed after log-in
     services.membership_deactivate(
-        actor=personas.clinic_admin, membership_id=_membership(personas, "nurse").pk
+        actor=personas.clinic_admin, membership_id=_membership(personas, "front_desk").pk
     )
     answer = browser.get(reverse("patients:list"))
     assert answer.status_code == 302
