@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "mesodesk.audit",
     "mesodesk.notifications",
     "mesodesk.patients",
+    "mesodesk.staff",
     "mesodesk.screening",
     "mesodesk.catalog",
     "mesodesk.treatments",
@@ -111,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mesodesk.accounts.context_processors.clinic_context",
+                "mesodesk.staff.context_processors.staff_context",
             ],
             "builtins": ["mesodesk.core.templatetags.mesodesk"],
         },
@@ -213,9 +215,13 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 
-# Idle log-out: sessions end after this many seconds without a request.
+# Idle log-out: sessions end after this many seconds without a request, and in any case this
+# many seconds after log-in (the absolute lifetime). The middleware enforces both; the session
+# store keeps a session a little longer than the absolute lifetime so it never expires first
+# (an expired store would drop the user without the idle notice and break HTMX requests).
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 15 * 60)
-SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+SESSION_ABSOLUTE_LIFETIME = env_int("SESSION_ABSOLUTE_LIFETIME", 12 * 60 * 60)
+SESSION_COOKIE_AGE = max(SESSION_ABSOLUTE_LIFETIME, SESSION_IDLE_TIMEOUT) + 5 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -300,6 +306,10 @@ HUEY["consumer"] = {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "threa
 
 # --- mesodesk --------------------------------------------------------------------------
 INTAKE_LINK_TTL_HOURS = env_int("INTAKE_LINK_TTL_HOURS", 72)
+# Staff invitations: how long a set-password link stays usable.
+STAFF_INVITATION_TTL_HOURS = env_int("STAFF_INVITATION_TTL_HOURS", 72)
+# Break-glass: how long emergency access to a chart lasts unless the clinic sets its own.
+BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)
 PATIENT_PAGE_SIZE = 25
 
 

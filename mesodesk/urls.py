@@ -25,6 +25,7 @@ urlpatterns = [
     path("plans/", include("mesodesk.sessions.urls")),  # sessions kept their /plans/ paths
     path("plans/", include("mesodesk.treatments.urls")),
     path("consent/", include("mesodesk.consent.urls")),
+    path("staff/", include("mesodesk.staff.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -30,6 +31,11 @@ class Actor:
     ip: str | None = None
     user_agent: str = ""
     label: str = field(default="")
+    # Break-glass (mesodesk/staff/breakglass.py): the capabilities held instead of the role's,
+    # the one patient that may be opened, and until when. None for ordinary actors.
+    capabilities: frozenset[Capability] | None = None
+    patient_scope: uuid.UUID | None = None
+    break_glass_until: dt.datetime | None = None
 
     @property
     def display(self) -> str:
@@ -38,7 +44,11 @@ class Actor:
         return self.user.email if self.user else "anonymous"
 
     def can(self, capability: Capability) -> bool:
-        return self.user is not None and role_can(self.role, capability)
+        if self.user is None:
+            return False
+        if self.capabilities is not None:
+            return capability in self.capabilities
+        return role_can(self.role, capability)
 
     def today(self) -> dt.date:
         """Today's date where the clinic is (a clinic's day, not the server's)."""
@@ -49,14 +59,7 @@ class Actor:
             raise PermissionDenied(f"The {self.role} role may not {capability.value}.")
 
     def with_request(self, request: HttpRequest) -> Actor:
-        return Actor(
-            clinic=self.clinic,
-            role=self.role,
-            user=self.user,
-            ip=client_ip(request),
-            user_agent=client_user_agent(request),
-            label=self.label,
-        )
+        return replace(self, ip=client_ip(request), user_agent=client_user_agent(request))
 
 
 def client_ip(request: HttpRequest) -> str | None:

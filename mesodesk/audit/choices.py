@@ -24,3 +24,5 @@ class AuditAction(models.TextChoices):
     MFA_RESET = "mfa_reset", "Reset two-step verification"
     PASSWORD_CHANGE = "password_change", "Change password"
     PASSWORD_RESET = "password_reset", "Reset password"
+    BREAK_GLASS = "break_glass", "Break-glass access"
+    BREAK_GLASS_REVIEW = "break_glass_review", "Sign off break-glass access"

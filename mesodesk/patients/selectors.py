@@ -41,7 +41,11 @@ RECENT_INTAKES = 5
 
 def patients_for(actor: Actor) -> QuerySet[Patient]:
     actor.require(Capability.PATIENT_VIEW)
-    return Patient.objects.filter(clinic=actor.clinic)
+    patients = Patient.objects.filter(clinic=actor.clinic)
+    if actor.patient_scope is not None:
+        # A break-glass actor sees the one patient it was granted, nothing else of the clinic.
+        patients = patients.filter(pk=actor.patient_scope)
+    return patients
 
 
 def _prefix_range(field_name: str, prefix: str) -> Q:
