@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.audit.models import AuditEvent
+from mesodesk.core.paging import clamp_page
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def audit_events(*, actor: Actor, filters: AuditFilter) -> QuerySet[AuditEvent]:
 def audit_page(
     *, actor: Actor, filters: AuditFilter, page: int, page_size: int = 50
 ) -> tuple[list[AuditEvent], bool]:
-    offset = (max(1, page) - 1) * page_size
+    offset = (clamp_page(page) - 1) * page_size
     rows = list(audit_events(actor=actor, filters=filters)[offset : offset + page_size + 1])
     return rows[:page_size], len(rows) > page_size
 

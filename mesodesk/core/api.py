@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+import types
+from typing import Any, Literal, Union, get_args, get_origin
 
+from annotated_types import MinLen
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
+from pydantic import ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
 
@@ -31,6 +35,43 @@ ERRORS: dict[int, type[Schema]] = {
     409: ErrorOut,
     422: ErrorOut,
 }
+
+
+NOT_CLEARABLE = "This field cannot be cleared; leave it out to keep its value."
+
+
+def _cleared_value(annotation: Any) -> Any:
+    """What `null` means for a field of this type in a PATCH: "" for text, [] for lists, or
+    None when null passes on unchanged (numbers, dates, ids: the service decides)."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        kinds = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = kinds[0] if len(kinds) == 1 else None
+    origin = get_origin(annotation)
+    if annotation is str or (origin is Literal and "" in get_args(annotation)):
+        return ""
+    if origin is list:
+        return []
+    return None
+
+
+class PatchSchema(Schema):
+    """Base of every PATCH body. Leaving a field out keeps its value; `null` clears a text field
+    (to "") or a list (to []) where the field may be empty, and a field that must not be empty
+    (min_length >= 1) answers 422 naming it. Services then validate "" and [] as they would
+    if the client had sent them, so null never reaches a NOT NULL column."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_clears(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is not None or info.field_name is None:
+            return value
+        field = cls.model_fields[info.field_name]
+        cleared = _cleared_value(field.annotation)
+        if cleared is None:
+            return None
+        if any(isinstance(m, MinLen) and m.min_length > 0 for m in field.metadata):
+            raise PydanticCustomError("not_clearable", NOT_CLEARABLE)
+        return cleared
 
 
 def _field_path(loc: list[Any] | tuple[Any, ...]) -> str:

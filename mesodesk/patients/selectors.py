@@ -16,6 +16,7 @@ from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.core.errors import NotFound, ObjectId
+from mesodesk.core.paging import clamp_page
 from mesodesk.patients.choices import IntakeStatus, VerificationStatus
 from mesodesk.patients.models import (
     Allergy,
@@ -121,7 +122,7 @@ def patient_search(
     that stop at the page), then merged: an OR in one query makes the database sort every
     match of a one-letter prefix.
     """
-    page = max(1, page)
+    page = clamp_page(page)
     base = patients_for(actor)
     wanted = page * page_size + 1
     branches = search_branches(query)
