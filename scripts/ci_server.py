@@ -79,6 +79,7 @@ def manage(env: dict[str, str], *args: str) -> str:
 def prepare(env: dict[str, str], *, patients: int = 30) -> str:
     """Migrates, seeds the demo clinics and returns a practitioner's bearer token."""
     manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")  # production's manifest storage needs it
     manage(env, "seed_demo", "--if-empty", "--patients", str(patients), "--clinics", "2")
     return manage(env, "shell", "-c", TOKEN_SNIPPET).strip().splitlines()[-1]
 

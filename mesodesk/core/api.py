@@ -29,11 +29,13 @@ class ErrorOut(Schema):
 
 # The error answers every endpoint may give, for the OpenAPI description.
 ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut,  # a body that is not JSON at all
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
     409: ErrorOut,
     422: ErrorOut,
+    429: ErrorOut,  # over the rate limit (mesodesk.core.middleware), with Retry-After
 }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -66,7 +67,10 @@ class NulByteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        fields = self._fields(request)
+        try:
+            fields = self._fields(request)
+        except MultiPartParserError:
+            return _malformed(request)
         if fields:
             return _refusal(request, fields)
         return self.get_response(request)
@@ -82,13 +86,20 @@ class NulByteMiddleware:
                 except ValueError:
                     return fields  # the API answers malformed JSON itself
                 fields += list(_nul_paths(body))
-            elif request.content_type in (
+            elif not _is_api(request) and request.content_type in (
                 "application/x-www-form-urlencoded",
                 "multipart/form-data",
             ):
                 post = request.POST.lists()
                 fields += [k for k, vs in post if NUL in k or any(NUL in v for v in vs)]
         return fields
+
+
+def _malformed(request: HttpRequest) -> HttpResponse:
+    """A body that cannot be parsed (a multipart body without a boundary): 400, not 500."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Cannot parse request body"}, status=400)
+    return HttpResponse(render_to_string("400.html", request=request), status=400)
 
 
 def _too_many(request: HttpRequest, retry_after: int) -> HttpResponse:

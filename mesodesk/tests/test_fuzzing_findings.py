@@ -335,3 +335,14 @@ def test_history_and_stock_dates_far_in_the_past_or_future_are_refused(
     )
     assert lot.status_code == 422
     assert "expiry_date" in _fields(lot)
+
+
+def test_a_multipart_body_without_a_boundary_answers_400(personas: Personas) -> None:
+    api = api_client(personas.practitioner).post(
+        API + "/patients", data=b"x", content_type="multipart/form-data"
+    )
+    assert api.status_code == 400
+    page = logged_in_client(personas.practitioner).post(
+        "/patients/new/", data=b"x", content_type="multipart/form-data"
+    )
+    assert page.status_code == 400
