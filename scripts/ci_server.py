@@ -8,6 +8,7 @@ directory; nothing touches var/.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -33,6 +34,48 @@ print(api_token_issue(actor=actor_for_membership(membership), name="ci", days=1)
 """
 
 
+IDS_SNIPPET = """
+import json
+from django.apps import apps
+from django.core.exceptions import FieldError
+from mesodesk.accounts.models import Membership
+clinic = Membership.objects.filter(
+    role="practitioner", user__email="practitioner@demo.mesodesk.test"
+).order_by("clinic__name").first().clinic
+MODELS = {
+    "patient_id": ["patients.Patient"], "condition_id": ["patients.Condition"],
+    "medication_id": ["patients.Medication"], "allergy_id": ["patients.Allergy"],
+    "link_id": ["patients.IntakeLink"], "submission_id": ["patients.IntakeSubmission"],
+    "product_id": ["catalog.Product"], "lot_id": ["catalog.Lot"],
+    "protocol_id": ["catalog.Protocol"], "screening_id": ["screening.Screening"],
+    "plan_id": ["treatments.TreatmentPlan"], "line_id": ["treatments.MixLine"],
+    "session_id": ["sessions.TreatmentSession", "treatments.TreatmentSession"],
+    "point_id": ["sessions.InjectionPoint", "treatments.InjectionPoint"],
+    "template_id": ["consent.ConsentTemplate"], "consent_id": ["consent.Consent"],
+}
+ids = {}
+for name, labels in MODELS.items():
+    for label in labels:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        for scope in ("clinic", "patient__clinic", "plan__clinic", "session__clinic"):
+            try:
+                rows = model.objects.filter(**{scope: clinic})
+                if any(f.name == "status" for f in model._meta.fields):
+                    rows = rows.order_by("-status")  # draft before active and published
+                found = rows.values_list("pk", flat=True).first()
+            except FieldError:
+                continue
+            if found is not None:
+                ids[f"path.{name}"] = str(found)
+            break
+        break
+print(json.dumps(ids))
+"""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -54,6 +97,7 @@ def server_env(var_dir: Path, database_url: str = "", **extra: str) -> dict[str,
             "SECURE_HSTS_SECONDS": "0",
             "STATIC_ROOT": str(var_dir / "static"),
             "API_RATE": "1000000/m",
+            "LOG_LEVEL": "ERROR",  # every 4xx is expected here; a 500 still logs its traceback
             "HUEY_IMMEDIATE": "0",
             "GUNICORN_ACCESS_LOG": str(var_dir / "access.log"),
             "GUNICORN_ERROR_LOG": str(var_dir / "error.log"),
@@ -74,6 +118,11 @@ def manage(env: dict[str, str], *args: str) -> str:
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(f"manage.py {' '.join(args)} failed")
     return done.stdout
+
+
+def object_ids(env: dict[str, str]) -> dict[str, str]:
+    """`path.<name>_id` -> the id of a real object of the token's clinic, per path parameter."""
+    return dict(json.loads(manage(env, "shell", "-c", IDS_SNIPPET).strip().splitlines()[-1]))
 
 
 def prepare(env: dict[str, str], *, patients: int = 30) -> str:

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ci_server import ROOT, free_port, prepare, server_env, start, stop
+from ci_server import ROOT, free_port, object_ids, prepare, server_env, start, stop
 
 SCHEMATHESIS = str(ROOT / ".venv" / "bin" / "schemathesis")
 CHECKS = ",".join(
@@ -44,6 +44,13 @@ def main() -> int:
         var = Path(tmp)
         env = server_env(var, args.database_url)
         token = prepare(env, patients=30)
+        # Real objects for the path parameters, so operations are fuzzed on existing rows
+        # rather than answering 404 to random ids.
+        config = var / "schemathesis.toml"
+        config.write_text(
+            "[parameters]\n"
+            + "".join(f'"{key}" = "{value}"\n' for key, value in object_ids(env).items())
+        )
         port = free_port()
         server = start(env, port, workers=2, threads=4)
         report = Path(args.report_dir or tmp) / "schemathesis.ndjson"
@@ -51,6 +58,8 @@ def main() -> int:
             done = subprocess.run(
                 [
                     SCHEMATHESIS,
+                    "--config-file",
+                    str(config),
                     "run",
                     f"http://127.0.0.1:{port}/api/v1/openapi.json",
                     "--header",
