@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "mesodesk.core.middleware.NoStoreMiddleware",
     "mesodesk.core.middleware.RateLimitMiddleware",
     "mesodesk.core.middleware.NulByteMiddleware",
+    "mesodesk.core.middleware.RetryConflictMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -143,12 +143,16 @@ def start(
         GUNICORN_WORKERS=str(workers),
         GUNICORN_THREADS=str(threads),
     )
-    process = subprocess.Popen(
-        [GUNICORN, "-c", "gunicorn.conf.py", "mesodesk.wsgi"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    # The application's own log (tracebacks of any 500) goes beside the database.
+    with open(Path(env["MESODESK_VAR_DIR"]) / "server.log", "ab") as log:
+        process = subprocess.Popen(
+            [GUNICORN, "-c", "gunicorn.conf.py", "mesodesk.wsgi"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -88,6 +88,13 @@ def main() -> int:
             )
         finally:
             stop(server)
+        if done.returncode != 0:
+            errors = [
+                line
+                for line in (var / "server.log").read_text(errors="replace").splitlines()
+                if "WARNING django.request" not in line
+            ]
+            print("\n".join(errors[-200:]))
     print(f"fuzz_api: exit {done.returncode}, {time.monotonic() - started:.0f} s in all")
     return done.returncode
 

@@ -6,6 +6,7 @@ import types
 from typing import Any, Literal, Union, get_args, get_origin
 
 from annotated_types import MinLen
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
@@ -88,6 +89,22 @@ def _field_path(loc: list[Any] | tuple[Any, ...]) -> str:
     return ".".join(parts) or "__all__"
 
 
+# PostgreSQL's deadlock and serialization failures, and SQLite's busy timeout: the transaction
+# was rolled back whole, so the request may simply run again.
+RETRYABLE_SQLSTATES = {"40P01", "40001"}
+RETRYABLE = "mesodesk_retryable"
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """True for a database error that rolled everything back and may succeed on a retry."""
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES or "database is locked" in str(
+        exc
+    )
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     def validation(request: HttpRequest, exc: Any) -> HttpResponse:
         errors = [
@@ -120,6 +137,19 @@ def install_error_handlers(api: NinjaAPI) -> None:
             status=401,
         )
 
+    def busy(request: HttpRequest, exc: Any) -> HttpResponse:
+        if not is_retryable(exc):
+            raise exc
+        response = api.create_response(
+            request,
+            {"detail": "A concurrent change to the same records won; nothing was saved. Retry."},
+            status=409,
+        )
+        response["Retry-After"] = "1"
+        setattr(response, RETRYABLE, True)  # RetryConflictMiddleware runs the request again
+        return response
+
+    api.add_exception_handler(OperationalError, busy)
     api.add_exception_handler(NinjaValidationError, validation)
     api.add_exception_handler(FieldErrors, field_errors)
     api.add_exception_handler(NotFound, not_found)

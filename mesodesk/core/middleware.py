@@ -6,6 +6,8 @@ Each lives here once, before any view runs, so no endpoint or page can forget it
 from __future__ import annotations
 
 import json
+import random
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
+from mesodesk.core.api import RETRYABLE
 from mesodesk.core.clientip import client_ip
 from mesodesk.core.ratelimit import parse_rate, rate_hit
 
@@ -151,6 +154,26 @@ class RateLimitMiddleware:
             if path == self._login_path:
                 return ("login", address, settings.LOGIN_RATE)
         return None
+
+
+class RetryConflictMiddleware:
+    """Runs an API request again (twice at most) when concurrent writers deadlocked on
+    PostgreSQL or SQLite stayed busy: the database rolled the whole transaction back, so a
+    retry is safe. The API's error handler marks such answers (409 with Retry-After); the
+    client sees that answer only when every attempt lost."""
+
+    ATTEMPTS = 3
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for attempt in range(1, self.ATTEMPTS + 1):
+            response = self.get_response(request)
+            if attempt == self.ATTEMPTS or not getattr(response, RETRYABLE, False):
+                return response
+            time.sleep(random.uniform(0.02, 0.1) * attempt)  # noqa: S311 - jitter, not secrets
+        return response
 
 
 class NoStoreMiddleware:

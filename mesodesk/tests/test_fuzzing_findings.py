@@ -346,3 +346,54 @@ def test_a_multipart_body_without_a_boundary_answers_400(personas: Personas) -> 
         "/patients/new/", data=b"x", content_type="multipart/form-data"
     )
     assert page.status_code == 400
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+def _deadlocking(calls: list[int], fail: int) -> Callable[..., Any]:
+    """A service that deadlocks `fail` times (as PostgreSQL reports it), then records."""
+    from django.db import OperationalError
+
+    real = medication_record
+
+    def service(**kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) <= fail:
+            raise OperationalError("deadlock detected") from _Deadlock()
+        return real(**kwargs)
+
+    return service
+
+
+def _record_medication(personas: Personas) -> Any:
+    patient = _patient(personas)
+    body = {"name": "Ibuprofen", "medication_class": next(iter(knowledge().medication_classes))}
+    return _send(
+        api_client(personas.practitioner), "post", f"/patients/{patient.pk}/medications", body
+    )
+
+
+def test_a_write_that_lost_a_deadlock_is_run_again(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr("mesodesk.patients.services.medication_record", _deadlocking(calls, 2))
+    response = _record_medication(personas)
+    assert response.status_code == 201
+    assert len(calls) == 3
+    assert Medication.objects.count() == 1
+
+
+def test_a_write_that_keeps_losing_a_deadlock_answers_409_with_retry_after(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr("mesodesk.patients.services.medication_record", _deadlocking(calls, 9))
+    response = _record_medication(personas)
+    assert response.status_code == 409
+    assert response["Retry-After"] == "1"
+    assert "nothing was saved" in response.json()["detail"]
+    assert len(calls) == 3
+    assert not Medication.objects.exists()
