@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "axes",
     "huey.contrib.djhuey",
     "ninja",
@@ -83,6 +84,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "mesodesk.core.middleware.NoStoreMiddleware",
+    "mesodesk.core.middleware.RateLimitMiddleware",
+    "mesodesk.core.middleware.NulByteMiddleware",
+    "mesodesk.core.middleware.RetryConflictMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -206,7 +212,15 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "patients:list"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout after repeated failed logins (django-axes): per user name and address.
+# The client's address: with TRUSTED_PROXY_COUNT = n, the n-th entry from the right of
+# X-Forwarded-For (what the nearest of n trusted proxies saw); with 0, REMOTE_ADDR only. Audit
+# events, django-axes and the rate limits all read it through mesodesk.core.clientip.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Lockout after repeated failed logins (django-axes): per user name AND address, so nobody
+# can lock a known account from another address. Spraying one password across many user
+# names from one address is slowed by LOGIN_RATE below.
+AXES_CLIENT_IP_CALLABLE = "mesodesk.core.clientip.client_ip"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -239,6 +253,46 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Shared cache and rate limits ------------------------------------------------------
+# One cache every gunicorn worker shares: a table in the database by default (created by the
+# core migration), Redis for a chain (CACHE_REDIS_URL; install `redis`). Rates are
+# "count/period" (s, m, h, d; e.g. 20/10m); an answer over the limit is 429 with Retry-After.
+CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
+CACHES: dict[str, Any] = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}
+        if CACHE_REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "mesodesk_cache",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    )
+}
+API_RATE = os.environ.get("API_RATE", "600/m")  # per bearer token (per address without one)
+INTAKE_RATE = os.environ.get("INTAKE_RATE", "30/m")  # intake link pages, per address
+LOGIN_RATE = os.environ.get("LOGIN_RATE", "30/15m")  # log-in attempts, per address
+
+# --- Content-Security-Policy (django-csp 4) -------------------------------------------
+# No inline script anywhere: every script is a static file. Style attributes in templates
+# (a width here and there) are allowed through style-src-attr only; <style> elements and
+# htmx's injected indicator style are not (htmx-config in base.html turns that style off).
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Ten megabytes of text must reach the form so it can answer with a field error.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 16 * 1024 * 1024)

@@ -6,16 +6,15 @@ Every service takes `actor=`; the audit trail records it; permissions are checke
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import uuid
 from dataclasses import dataclass, field, replace
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
 from mesodesk.accounts.choices import Capability, Role, role_can
 from mesodesk.accounts.models import Clinic, Membership, User
+from mesodesk.core.clientip import client_ip as core_client_ip
 from mesodesk.core.errors import PermissionDenied
 
 USER_AGENT_MAX = 400
@@ -63,15 +62,8 @@ class Actor:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    raw = request.META.get("REMOTE_ADDR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            raw = forwarded.split(",")[0].strip()
-    try:
-        return ipaddress.ip_address(raw).compressed
-    except ValueError:
-        return None
+    """The client's address behind TRUSTED_PROXY_COUNT proxies (see mesodesk.core.clientip)."""
+    return core_client_ip(request)
 
 
 def client_user_agent(request: HttpRequest) -> str:

@@ -21,6 +21,7 @@ from mesodesk.audit.redaction import (
     redact_summary,
     shows_clinical_values,
 )
+from mesodesk.core.paging import clamp_page
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def audit_page(
     *, actor: Actor, filters: AuditFilter, page: int, page_size: int = 50
 ) -> tuple[list[EventView], bool]:
     """One page of events as this actor may read them (clinical values only with access)."""
-    offset = (max(1, page) - 1) * page_size
+    offset = (clamp_page(page) - 1) * page_size
     rows = list(audit_events(actor=actor, filters=filters)[offset : offset + page_size + 1])
     clinical = shows_clinical_values(actor)
     return [event_view(e, clinical=clinical) for e in rows[:page_size]], len(rows) > page_size

@@ -13,6 +13,7 @@ from mesodesk.audit.forms import AuditFilterForm
 from mesodesk.audit.selectors import CSV_COLUMNS, audit_page, audit_rows
 from mesodesk.audit.services import audit_event_record
 from mesodesk.core.csvsafe import Echo, SafeCsvWriter
+from mesodesk.core.paging import page_from_query
 
 
 @clinic_view(Capability.AUDIT_VIEW)
@@ -20,10 +21,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     form = AuditFilterForm(request.GET or None, clinic=actor.clinic)
     filters = form.to_filter(actor.clinic.zone)
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_from_query(request.GET)
     events, has_next = audit_page(actor=actor, filters=filters, page=page)
     query = request.GET.copy()
     query.pop("page", None)

@@ -19,6 +19,7 @@ from mesodesk.audit.redaction import EventView
 from mesodesk.audit.selectors import clinical_amendments
 from mesodesk.audit.services import audit_event_record, object_type_of
 from mesodesk.core.errors import NotFound, ObjectId
+from mesodesk.core.paging import clamp_page
 from mesodesk.patients.choices import IntakeStatus, VerificationStatus
 from mesodesk.patients.models import (
     Allergy,
@@ -130,7 +131,7 @@ def patient_search(
     that stop at the page), then merged: an OR in one query makes the database sort every
     match of a one-letter prefix.
     """
-    page = max(1, page)
+    page = clamp_page(page)
     base = patients_for(actor)
     wanted = page * page_size + 1
     branches = search_branches(query)

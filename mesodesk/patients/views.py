@@ -17,6 +17,7 @@ from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound
 from mesodesk.core.htmx import form_add_errors, is_htmx, render_page
+from mesodesk.core.paging import page_from_query
 from mesodesk.knowledge.allergens import vocabulary
 from mesodesk.knowledge.loader import knowledge
 from mesodesk.knowledge.selectors import clinic_knowledge
@@ -42,10 +43,7 @@ HISTORY_CHANGED = "history-changed"  # chart panels listen for it and reload the
 
 
 def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
+    return page_from_query(request.GET)
 
 
 @clinic_view(Capability.PATIENT_VIEW)

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from mesodesk.core.api import PatchSchema
+
 
 class PlanIn(Schema):
     indication: str = Field(max_length=40)
@@ -16,7 +18,7 @@ class PlanIn(Schema):
     notes: str = Field("", max_length=4000)
 
 
-class PlanPatch(Schema):
+class PlanPatch(PatchSchema):
     indication: str | None = Field(None, max_length=40)
     areas: list[str] | None = Field(None, max_length=20)
     protocol_id: uuid.UUID | None = None
@@ -31,7 +33,7 @@ class LineIn(Schema):
     area: str = Field("", max_length=40)
 
 
-class LinePatch(Schema):
+class LinePatch(PatchSchema):
     volume_ml: Decimal | None = None
     area: str | None = Field(None, max_length=40)
 
