@@ -13,6 +13,7 @@ from mesodesk.accounts.access import request_actor
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.accounts.models import User
+from mesodesk.accounts.selectors import assistants_for
 from mesodesk.core.api import ERRORS
 from mesodesk.core.errors import FieldErrors, ObjectId
 from mesodesk.core.http import pdf_response
@@ -137,9 +138,11 @@ def _full(request: HttpRequest, session_id: ObjectId) -> dict[str, Any]:
 def _assistant(actor: Actor, assistant_id: uuid.UUID | None) -> User | None:
     if assistant_id is None:
         return None
-    user = User.objects.filter(pk=assistant_id, memberships__clinic=actor.clinic).first()
+    user = assistants_for(actor.clinic).filter(pk=assistant_id).first()
     if user is None:
-        raise FieldErrors.single("assistant_id", "No such member of this clinic.")
+        raise FieldErrors.single(
+            "assistant_id", "Choose a nurse or practitioner of this clinic as assistant."
+        )
     return user
 
 

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
-from mesodesk.accounts.models import Membership, User
+from mesodesk.accounts.models import User
+from mesodesk.accounts.selectors import assistants_for
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.catalog.services import lot_consume
@@ -302,9 +303,9 @@ def session_start(
                 ]
         if (
             assistant is not None
-            and not Membership.objects.filter(user=assistant, clinic=actor.clinic).exists()
+            and not assistants_for(actor.clinic).filter(pk=assistant.pk).exists()
         ):
-            missing["assistant"] = ["The assistant must be a member of this clinic."]
+            missing["assistant"] = ["The assistant must be a nurse or practitioner of this clinic."]
         if missing:
             raise FieldErrors(missing)
         # The session records the consent that allowed it.
