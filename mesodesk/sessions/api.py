@@ -35,6 +35,7 @@ from mesodesk.sessions.schemas import (
     ReconfirmIn,
     SendIn,
     SessionBriefOut,
+    SessionNewIn,
     SessionOut,
     StartIn,
 )
@@ -86,6 +87,10 @@ SESSION_FIELDS = (
     "immediate_reactions",
     "signed_at",
     "end_reason",
+    "timing",
+    "timing_reason",
+    "window_earliest",
+    "window_latest",
 )
 
 
@@ -163,8 +168,10 @@ def session_list(request: HttpRequest, plan_id: uuid.UUID) -> Any:
     response={201: SessionOut, **ERRORS},
     summary="Schedule the plan's next session (the plan must be active, consent held)",
 )
-def session_create(request: HttpRequest, plan_id: uuid.UUID) -> Status[Any]:
-    session = services.session_create(actor=request_actor(request), plan_id=plan_id)
+def session_create(request: HttpRequest, plan_id: uuid.UUID, payload: SessionNewIn) -> Status[Any]:
+    session = services.session_create(
+        actor=request_actor(request), plan_id=plan_id, early_reason=payload.early_reason
+    )
     return Status(201, _full(request, session.pk))
 
 

@@ -116,13 +116,16 @@ def plan_panel(request: HttpRequest, plan_id: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404 from exc
     sessions = list(sessions_of_plan(actor=actor, plan=plan))
+    course = plan_course(plan, sessions, actor.clinic.zone)
+    window = course.window
     return render(
         request,
         "sessions/_plan_panel.html",
         {
             "plan": plan,
             "sessions": sessions,
-            "course": plan_course(plan, sessions, actor.clinic.zone),
+            "course": course,
+            "early": window is not None and actor.today() < window.earliest,
         },
     )
 
@@ -131,9 +134,17 @@ def plan_panel(request: HttpRequest, plan_id: str) -> HttpResponse:
 @require_POST
 def session_new(request: HttpRequest, plan_id: str) -> HttpResponse:
     try:
-        session = services.session_create(actor=request_actor(request), plan_id=plan_id)
+        session = services.session_create(
+            actor=request_actor(request),
+            plan_id=plan_id,
+            early_reason=request.POST.get("early_reason", ""),
+        )
     except NotFound as exc:
         raise Http404 from exc
+    except FieldErrors as exc:
+        for message in (m for msgs in exc.errors.values() for m in msgs):
+            messages.error(request, message)
+        return redirect("treatments:plan", plan_id=plan_id)
     except Conflict as exc:
         messages.error(request, str(exc))
         return redirect("treatments:plan", plan_id=plan_id)
