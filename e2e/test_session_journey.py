@@ -140,6 +140,20 @@ def test_consent_preparation_thirty_points_signature_and_aftercare_pdf(
     x, y = page.evaluate(POINTS_IN_REGION, ["#face_front-cheeks-right", 10])[9]
     page.mouse.click(x, y)  # the lot, volume and depth chosen before are kept
     page.wait_for_selector("#chart[data-points='30']")
+    # Removing needs no lot chosen in the charting form (htmx validated what it included).
+    page.select_option("#point-form #id_lot", "")
+    extra = InjectionPoint.objects.order_by("-created_at").first()
+    assert extra is not None
+    page.click(f"#points-remove button[value='{extra.pk}']")
+    page.wait_for_selector("#chart[data-points='29']")
+    page.select_option(
+        "#point-form #id_lot",
+        label=page.locator("#point-form #id_lot option:has-text('HA-1')").inner_text(),
+    )
+    page.locator(".injection-map svg").scroll_into_view_if_needed()
+    x, y = page.evaluate(POINTS_IN_REGION, ["#face_front-cheeks-right", 10])[9]
+    page.mouse.click(x, y)
+    page.wait_for_selector("#chart[data-points='30']")
     counts = page.locator(".region-counts").inner_text()
     assert "Forehead" in counts
     assert "10 injections" in counts

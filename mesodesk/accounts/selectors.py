@@ -7,6 +7,7 @@ import hashlib
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from mesodesk.accounts.choices import Role
 from mesodesk.accounts.models import ApiToken, Clinic, Membership, User
 from mesodesk.core.errors import ObjectId
 
@@ -51,3 +52,21 @@ def api_tokens_for_user(*, user: User) -> QuerySet[ApiToken]:
 
 def clinics_all() -> QuerySet[Clinic]:
     return Clinic.objects.select_related("organization")
+
+
+ASSISTING_ROLES = (Role.NURSE, Role.PRACTITIONER)
+
+
+def assistants_for(clinic: Clinic) -> QuerySet[User]:
+    """Who may assist a session in this clinic: its active nurses and practitioners. The
+    session page lists them, and its form, the API and the session service accept no one else."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__clinic=clinic,
+            memberships__is_active=True,
+            memberships__role__in=ASSISTING_ROLES,
+        )
+        .distinct()
+        .order_by("full_name")
+    )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet, Sum
@@ -111,3 +112,44 @@ def protocol_get(*, actor: Actor, protocol_id: ObjectId) -> Protocol:
 def protocols_published(*, actor: Actor, indication: str = "") -> QuerySet[Protocol]:
     qs = protocols_for(actor).filter(status=ProtocolStatus.PUBLISHED)
     return qs.filter(indication=indication) if indication else qs
+
+
+def lot_usable(lot: Lot, on: dt.date) -> bool:
+    """Whether this lot may be chosen on `on`: the rule `lots_usable` applies in the database
+    (available, not expired, something left), for a lot already read."""
+    return (
+        lot.status == LotStatus.AVAILABLE
+        and lot.expiry_date >= on
+        and lot.quantity_remaining_ml > 0
+    )
+
+
+def protocol_fits(protocol: Protocol, indication: str) -> bool:
+    """Whether a plan for `indication` may use this protocol: the rule
+    `protocols_published(indication=…)` applies in the database, for a protocol already read."""
+    return protocol.status == ProtocolStatus.PUBLISHED and protocol.indication == indication
+
+
+def products_by_id(*, clinic_id: ObjectId, product_ids: Iterable[ObjectId]) -> dict[Any, Product]:
+    """The clinic's products with these ids, with their composition (two queries)."""
+    products = Product.objects.filter(clinic_id=clinic_id, pk__in=set(product_ids))
+    return {p.pk: p for p in products.prefetch_related("components__ingredient")}
+
+
+def lots_by_id(*, clinic_id: ObjectId, lot_ids: Iterable[ObjectId]) -> dict[Any, Lot]:
+    """The clinic's lots with these ids (one query)."""
+    return {lot.pk: lot for lot in Lot.objects.filter(clinic_id=clinic_id, pk__in=set(lot_ids))}
+
+
+def product_components() -> QuerySet[ProductComponent]:
+    """Product components with their ingredient, for prefetching a mix's composition."""
+    return ProductComponent.objects.select_related("ingredient")
+
+
+def ingredient_codes_of(product_ids: QuerySet[Any] | Iterable[ObjectId]) -> set[str]:
+    """The ingredient codes of these products (one query; a subquery of ids is welcome)."""
+    return set(
+        ProductComponent.objects.filter(product_id__in=product_ids).values_list(
+            "ingredient__code", flat=True
+        )
+    )

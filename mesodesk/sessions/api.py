@@ -13,6 +13,7 @@ from mesodesk.accounts.access import request_actor
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.accounts.models import User
+from mesodesk.accounts.selectors import assistants_for
 from mesodesk.core.api import ERRORS
 from mesodesk.core.errors import FieldErrors, ObjectId
 from mesodesk.core.http import pdf_response
@@ -34,6 +35,7 @@ from mesodesk.sessions.schemas import (
     ReconfirmIn,
     SendIn,
     SessionBriefOut,
+    SessionNewIn,
     SessionOut,
     StartIn,
 )
@@ -85,6 +87,10 @@ SESSION_FIELDS = (
     "immediate_reactions",
     "signed_at",
     "end_reason",
+    "timing",
+    "timing_reason",
+    "window_earliest",
+    "window_latest",
 )
 
 
@@ -137,9 +143,11 @@ def _full(request: HttpRequest, session_id: ObjectId) -> dict[str, Any]:
 def _assistant(actor: Actor, assistant_id: uuid.UUID | None) -> User | None:
     if assistant_id is None:
         return None
-    user = User.objects.filter(pk=assistant_id, memberships__clinic=actor.clinic).first()
+    user = assistants_for(actor.clinic).filter(pk=assistant_id).first()
     if user is None:
-        raise FieldErrors.single("assistant_id", "No such member of this clinic.")
+        raise FieldErrors.single(
+            "assistant_id", "Choose a nurse or practitioner of this clinic as assistant."
+        )
     return user
 
 
@@ -160,8 +168,10 @@ def session_list(request: HttpRequest, plan_id: uuid.UUID) -> Any:
     response={201: SessionOut, **ERRORS},
     summary="Schedule the plan's next session (the plan must be active, consent held)",
 )
-def session_create(request: HttpRequest, plan_id: uuid.UUID) -> Status[Any]:
-    session = services.session_create(actor=request_actor(request), plan_id=plan_id)
+def session_create(request: HttpRequest, plan_id: uuid.UUID, payload: SessionNewIn) -> Status[Any]:
+    session = services.session_create(
+        actor=request_actor(request), plan_id=plan_id, early_reason=payload.early_reason
+    )
     return Status(201, _full(request, session.pk))
 
 

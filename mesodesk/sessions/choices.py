@@ -24,3 +24,11 @@ OPEN_SESSION_STATUSES = [
 class PointKind(models.TextChoices):
     POINT = "point", "Injection point"
     ZONE = "zone", "Zone (nappage or area work)"
+
+
+class CourseTiming(models.TextChoices):
+    """When a session was scheduled against its course's window (from the protocol)."""
+
+    ON_TIME = "on_time", "Inside the course window"
+    EARLY = "early", "Earlier than the course window"
+    LATE = "late", "Later than the course window"

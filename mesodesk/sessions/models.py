@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from mesodesk.core.models import BaseModel
-from mesodesk.sessions.choices import PointKind, SessionStatus
+from mesodesk.sessions.choices import CourseTiming, PointKind, SessionStatus
 
 
 class ImmutableSessionError(RuntimeError):
@@ -76,6 +76,14 @@ class TreatmentSession(BaseModel):
     )
     totals = models.JSONField(default=list, blank=True)
     end_reason = models.TextField(blank=True, max_length=2000)
+    timing = models.CharField(
+        max_length=8, choices=CourseTiming.choices, default=CourseTiming.ON_TIME
+    )
+    timing_reason = models.TextField(
+        blank=True, max_length=2000, help_text="Why the session starts before its window."
+    )
+    window_earliest = models.DateField(null=True, blank=True)
+    window_latest = models.DateField(null=True, blank=True)
     _loaded_status: str | None = None  # the status the row had when loaded (see save)
 
     class Meta:
@@ -88,6 +96,13 @@ class TreatmentSession(BaseModel):
                 condition=Q(status__in=SessionStatus.values), name="session_status_valid"
             ),
             models.CheckConstraint(condition=Q(number__gte=1), name="session_number_positive"),
+            models.CheckConstraint(
+                condition=Q(timing__in=CourseTiming.values), name="session_timing_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(timing=CourseTiming.EARLY) | ~Q(timing_reason=""),
+                name="session_early_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -90,11 +90,23 @@ class SessionOut(SessionBriefOut):
     signed_at: dt.datetime | None
     signed_by: str | None
     end_reason: str
+    timing: Literal["on_time", "early", "late"]
+    timing_reason: str
+    window_earliest: dt.date | None
+    window_latest: dt.date | None
     points: list[PointOut]
     regions: list[RegionCountOut]
     dose: DoseOut
     addenda: list[AddendumOut]
     aftercare: bool
+
+
+class SessionNewIn(Schema):
+    early_reason: str = Field(
+        "",
+        max_length=2000,
+        description="Why the session starts before the course's window (required then).",
+    )
 
 
 class ReconfirmIn(Schema):

@@ -13,7 +13,7 @@ from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
-from mesodesk.catalog.models import Lot, Product
+from mesodesk.catalog.selectors import lots_by_id, products_by_id
 from mesodesk.core.errors import NotFound, ObjectId
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.screening.models import Screening
@@ -112,13 +112,12 @@ def session_points(session: TreatmentSession) -> list[InjectionPoint]:
     """The session's points, sharing one object per product and per lot (a session charts
     hundreds of points of a few lots: three queries, whatever the number of points)."""
     points = list(session.points.all())
-    products = {
-        p.pk: p
-        for p in Product.objects.filter(pk__in={pt.product_id for pt in points}).prefetch_related(
-            "components__ingredient"
-        )
-    }
-    lots = {lot.pk: lot for lot in Lot.objects.filter(pk__in={pt.lot_id for pt in points})}
+    products = products_by_id(
+        clinic_id=session.clinic_id, product_ids=(pt.product_id for pt in points)
+    )
+    lots = lots_by_id(
+        clinic_id=session.clinic_id, lot_ids=(pt.lot_id for pt in points if pt.lot_id)
+    )
     for point in points:
         point.product = products[point.product_id]
         point.lot = lots.get(point.lot_id) if point.lot_id else None

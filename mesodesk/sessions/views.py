@@ -11,7 +11,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,8 +19,8 @@ from django.views.decorators.http import require_POST
 
 from mesodesk.accounts.access import clinic_view, request_actor
 from mesodesk.accounts.actor import Actor
-from mesodesk.accounts.choices import Capability, Role
-from mesodesk.accounts.models import User
+from mesodesk.accounts.choices import Capability
+from mesodesk.accounts.selectors import assistants_for
 from mesodesk.catalog.selectors import lots_usable
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound
 from mesodesk.core.htmx import form_add_errors, is_htmx
@@ -59,19 +58,6 @@ def _get(actor: Actor, session_id: str) -> TreatmentSession:
         return session_get(actor=actor, session_id=session_id)
     except NotFound as exc:
         raise Http404 from exc
-
-
-def _assistants(actor: Actor) -> QuerySet[User]:
-    """Who may assist: the clinic's nurses and practitioners (the page lists the same people
-    the form accepts)."""
-    return (
-        User.objects.filter(
-            memberships__clinic=actor.clinic,
-            memberships__role__in=[Role.NURSE, Role.PRACTITIONER],
-        )
-        .distinct()
-        .order_by("full_name")
-    )
 
 
 def _point_form(
@@ -130,13 +116,16 @@ def plan_panel(request: HttpRequest, plan_id: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404 from exc
     sessions = list(sessions_of_plan(actor=actor, plan=plan))
+    course = plan_course(plan, sessions, actor.clinic.zone)
+    window = course.window
     return render(
         request,
         "sessions/_plan_panel.html",
         {
             "plan": plan,
             "sessions": sessions,
-            "course": plan_course(plan, sessions, actor.clinic.zone),
+            "course": course,
+            "early": window is not None and actor.today() < window.earliest,
         },
     )
 
@@ -145,9 +134,17 @@ def plan_panel(request: HttpRequest, plan_id: str) -> HttpResponse:
 @require_POST
 def session_new(request: HttpRequest, plan_id: str) -> HttpResponse:
     try:
-        session = services.session_create(actor=request_actor(request), plan_id=plan_id)
+        session = services.session_create(
+            actor=request_actor(request),
+            plan_id=plan_id,
+            early_reason=request.POST.get("early_reason", ""),
+        )
     except NotFound as exc:
         raise Http404 from exc
+    except FieldErrors as exc:
+        for message in (m for msgs in exc.errors.values() for m in msgs):
+            messages.error(request, message)
+        return redirect("treatments:plan", plan_id=plan_id)
     except Conflict as exc:
         messages.error(request, str(exc))
         return redirect("treatments:plan", plan_id=plan_id)
@@ -179,7 +176,7 @@ def session_detail(request: HttpRequest, session_id: str) -> HttpResponse:
             ),
             "antisepsis_form": AntisepsisForm(kb=kb),
             "anaesthetic_form": AnaestheticForm(),
-            "start_form": StartForm(staff=_assistants(actor)),
+            "start_form": StartForm(staff=assistants_for(actor.clinic)),
         }
     elif session.status in services.CHARTABLE or session.status == SessionStatus.SIGNED:
         context |= {
@@ -222,10 +219,6 @@ class Step:
     run: StepRun
     success: str
     form: FormFactory | None = None
-
-
-def _staff(actor: Actor) -> Any:
-    return User.objects.filter(memberships__clinic=actor.clinic).distinct()
 
 
 def _reconfirm_form(actor: Actor, post: QueryDict, session_id: str) -> forms.Form:
@@ -285,7 +278,7 @@ STEPS: dict[str, Step] = {
             start_early=bool(f.cleaned_data["start_early"]),
         ),
         "The procedure has started.",
-        lambda a, post, _: StartForm(post, staff=_staff(a)),
+        lambda a, post, _: StartForm(post, staff=assistants_for(a.clinic)),
     ),
     "copy": Step(
         lambda a, sid, _: services.session_copy_previous_map(actor=a, session_id=sid),

@@ -11,7 +11,7 @@ from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
-from mesodesk.catalog.models import ProductComponent
+from mesodesk.catalog.selectors import ingredient_codes_of, product_components
 from mesodesk.core.errors import NotFound, ObjectId
 from mesodesk.knowledge.loader import KnowledgeBase
 from mesodesk.knowledge.selectors import clinic_knowledge
@@ -23,9 +23,7 @@ from mesodesk.treatments.models import MixLine, TreatmentPlan
 _LINES = Prefetch(
     "lines",
     queryset=MixLine.objects.select_related("product").prefetch_related(
-        Prefetch(
-            "product__components", queryset=ProductComponent.objects.select_related("ingredient")
-        )
+        Prefetch("product__components", queryset=product_components())
     ),
 )
 
@@ -92,13 +90,7 @@ def plan_ingredients(plan: TreatmentPlan) -> list[str]:
             c.ingredient.code for line in plan.lines.all() for c in line.product.components.all()
         }
         return sorted(codes)
-    return sorted(
-        set(
-            ProductComponent.objects.filter(
-                product_id__in=MixLine.objects.filter(plan=plan).values("product_id")
-            ).values_list("ingredient__code", flat=True)
-        )
-    )
+    return sorted(ingredient_codes_of(MixLine.objects.filter(plan=plan).values("product_id")))
 
 
 def open_plans_of_patient(*, clinic_id: ObjectId, patient_id: ObjectId) -> QuerySet[TreatmentPlan]:

@@ -20,7 +20,8 @@ from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record, field_changes, snapshot
 from mesodesk.catalog.choices import ProtocolStatus
-from mesodesk.catalog.models import Product, Protocol
+from mesodesk.catalog.models import Product
+from mesodesk.catalog.selectors import product_get, protocol_fits, protocol_get
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients.selectors import patient_get
@@ -66,22 +67,25 @@ def _validate_plan(actor: Actor, plan: TreatmentPlan, data: Mapping[str, Any]) -
         for index, area in enumerate(areas):
             if area not in kb.body_areas:
                 errors[f"areas.{index}"] = [f"Unknown body area {area!r}."]
+    protocol = None
     if "protocol_id" in data and data["protocol_id"] is not None:
         try:
-            protocol = Protocol.objects.get(pk=data["protocol_id"], clinic=actor.clinic)
-        except (Protocol.DoesNotExist, ValidationError, ValueError):
+            protocol = protocol_get(actor=actor, protocol_id=data["protocol_id"])
+        except NotFound:
             errors["protocol_id"] = ["Choose one of this clinic's protocols."]
         else:
-            if protocol.status != ProtocolStatus.PUBLISHED:
-                errors["protocol_id"] = ["Choose a published protocol version."]
-            elif protocol.indication != indication:
-                errors["protocol_id"] = ["The protocol is for another indication."]
+            if not protocol_fits(protocol, indication):  # the plan form lists the same ones
+                errors["protocol_id"] = [
+                    "Choose a published protocol version."
+                    if protocol.status != ProtocolStatus.PUBLISHED
+                    else "The protocol is for another indication."
+                ]
     for key, value in data.items():
         if key in PLAN_FIELDS and key not in ("areas", "protocol_id"):
             setattr(plan, key, value)
     plan.areas = list(dict.fromkeys(areas)) if isinstance(areas, list | tuple) else areas
     if "protocol_id" in data:
-        plan.protocol_id = data["protocol_id"]
+        plan.protocol = protocol
     try:
         plan.full_clean(
             exclude=[
@@ -124,8 +128,8 @@ def plan_create(*, actor: Actor, patient_id: ObjectId, data: Mapping[str, Any]) 
         content_changed_at=timezone.now(),
     )
     _validate_plan(actor, plan, data)
-    if plan.protocol_id and not plan.sessions_planned:
-        plan.sessions_planned = Protocol.objects.get(pk=str(plan.protocol_id)).sessions
+    if plan.protocol is not None and not plan.sessions_planned:
+        plan.sessions_planned = plan.protocol.sessions
     with transaction.atomic():
         plan.save(force_insert=True)
         audit_event_record(
@@ -165,8 +169,8 @@ def plan_update(*, actor: Actor, plan_id: ObjectId, data: Mapping[str, Any]) -> 
             raise Conflict(f"A {plan.status} plan cannot be changed.")
         before = snapshot(plan, tracked)
         _validate_plan(actor, plan, data)
-        if data.get("protocol_id") and "sessions_planned" not in data:
-            plan.sessions_planned = Protocol.objects.get(pk=str(plan.protocol_id)).sessions
+        if data.get("protocol_id") and "sessions_planned" not in data and plan.protocol:
+            plan.sessions_planned = plan.protocol.sessions
         dropped = MixLine.objects.filter(plan=plan).exclude(area="").exclude(area__in=plan.areas)
         if dropped.exists():
             raise FieldErrors.single("areas", "Mix lines still use an area you removed.")
@@ -204,10 +208,11 @@ def _line_checks(
     product = None
     if product_id is not None:
         try:
-            product = Product.objects.prefetch_related("components__ingredient").get(
-                pk=product_id, clinic=actor.clinic, is_active=True
-            )
-        except (Product.DoesNotExist, ValidationError, ValueError):
+            product = product_get(actor=actor, product_id=product_id)
+        except NotFound:
+            product = None
+        if product is None or not product.is_active:
+            product = None
             errors["product_id"] = ["Choose one of this clinic's active products."]
     parsed = _volume(volume, errors) if volume is not None else None
     if area and area not in plan.areas:

@@ -15,8 +15,7 @@ from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.catalog.models import Lot
-from mesodesk.catalog.selectors import lots_usable
-from mesodesk.catalog.services import lot_is_usable
+from mesodesk.catalog.selectors import lot_get, lot_usable, lots_usable
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.sessions.choices import PointKind, SessionStatus
@@ -118,16 +117,14 @@ def point_add(*, actor: Actor, session_id: ObjectId, data: Mapping[str, Any]) ->
             errors["technique"] = ["Choose a technique from the knowledge base."]
         lot = None
         try:
-            lot = Lot.objects.select_related("product").get(
-                pk=str(data.get("lot_id")), clinic=actor.clinic
-            )
-        except (Lot.DoesNotExist, ValidationError, ValueError):
+            lot = lot_get(actor=actor, lot_id=str(data.get("lot_id")))
+        except NotFound:
             errors["lot_id"] = ["Choose a lot of a product in the plan."]
         today = actor.today()
         if lot is not None:
             if lot.product_id not in plan_product_ids(session.plan):
                 errors["lot_id"] = ["This lot's product is not in the plan's mix."]
-            elif not lot_is_usable(lot, today) or lot.quantity_remaining_ml <= 0:
+            elif not lot_usable(lot, today):  # the form offers the same lots
                 errors["lot_id"] = [
                     f"Lot {lot.lot_number} is not usable (expired, recalled, quarantined or empty)."
                 ]

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
-from mesodesk.accounts.models import Membership, User
+from mesodesk.accounts.models import User
+from mesodesk.accounts.selectors import assistants_for
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.catalog.services import lot_consume
@@ -32,12 +33,14 @@ from mesodesk.sessions.checklist import (
     session_checklist,
     time_sensitive_questions,
 )
-from mesodesk.sessions.choices import OPEN_SESSION_STATUSES, SessionStatus
+from mesodesk.sessions.choices import OPEN_SESSION_STATUSES, CourseTiming, SessionStatus
+from mesodesk.sessions.course import plan_course
 from mesodesk.sessions.models import SessionAddendum, TreatmentSession
 from mesodesk.sessions.selectors import session_dose_report, session_for_update
 from mesodesk.sessions.services.aftercare import aftercare_generate
 from mesodesk.treatments.choices import PlanStatus
 from mesodesk.treatments.models import TreatmentPlan
+from mesodesk.treatments.progress import NextWindow
 from mesodesk.treatments.selectors import plan_ingredients, plans_for
 
 TRANSITIONS = {
@@ -71,10 +74,14 @@ def _move(
     )
 
 
-def session_create(*, actor: Actor, plan_id: ObjectId) -> TreatmentSession:
+def session_create(*, actor: Actor, plan_id: ObjectId, early_reason: str = "") -> TreatmentSession:
     """The plan's next session. The plan must be active, its consent not withdrawn, the
-    course not finished, and no other session of the plan open."""
+    course not finished, and no other session of the plan open. Before the course's window
+    it needs `early_reason` (kept on the record); after the window it is flagged late."""
     actor.require(Capability.SESSION_PREPARE)
+    early_reason = early_reason.strip()
+    if len(early_reason) > 2000:
+        raise FieldErrors.single("early_reason", "Keep the reason under 2000 characters.")
     with transaction.atomic():
         try:
             plan = plans_for(actor).select_for_update(of=("self",)).get(pk=plan_id)
@@ -92,21 +99,47 @@ def session_create(*, actor: Actor, plan_id: ObjectId) -> TreatmentSession:
         signed = [s for s in sessions if s.status == SessionStatus.SIGNED]
         if len(signed) >= planned:
             raise Conflict(f"All {planned} sessions of the course are done.")
+        window = plan_course(plan, sessions, actor.clinic.zone).window
+        timing = _timing(window, actor.today(), early_reason)
         session = TreatmentSession.objects.create(
             clinic=actor.clinic,
             plan=plan,
             patient=plan.patient,
             number=max((s.number for s in sessions), default=0) + 1,
             anaesthetic_minutes_required=_anaesthetic_minutes(actor, plan),
+            timing=timing,
+            timing_reason=early_reason if timing == CourseTiming.EARLY else "",
+            window_earliest=window.earliest if window else None,
+            window_latest=window.latest if window else None,
         )
         audit_event_record(
             actor=actor,
             action=AuditAction.CREATE,
             obj=session,
             patient_id=plan.patient_id,
-            changes={"number": [None, session.number]},
+            changes={
+                "number": [None, session.number],
+                "timing": [None, timing],
+                **({"timing_reason": [None, early_reason]} if session.timing_reason else {}),
+            },
         )
     return session
+
+
+def _timing(window: NextWindow | None, today: dt.date, early_reason: str) -> CourseTiming:
+    """Where today falls against the course's window: before it needs a written reason."""
+    if window is None:
+        return CourseTiming.ON_TIME
+    if today < window.earliest:
+        if not early_reason:
+            raise FieldErrors.single(
+                "early_reason",
+                f"The next session is allowed {window}; say why it starts earlier.",
+            )
+        return CourseTiming.EARLY
+    if window.latest is not None and today > window.latest:
+        return CourseTiming.LATE
+    return CourseTiming.ON_TIME
 
 
 def _anaesthetic_minutes(actor: Actor, plan: TreatmentPlan) -> int | None:
@@ -302,9 +335,9 @@ def session_start(
                 ]
         if (
             assistant is not None
-            and not Membership.objects.filter(user=assistant, clinic=actor.clinic).exists()
+            and not assistants_for(actor.clinic).filter(pk=assistant.pk).exists()
         ):
-            missing["assistant"] = ["The assistant must be a member of this clinic."]
+            missing["assistant"] = ["The assistant must be a nurse or practitioner of this clinic."]
         if missing:
             raise FieldErrors(missing)
         # The session records the consent that allowed it.

@@ -217,6 +217,51 @@ def test_an_assistant_from_another_clinic_is_refused(
     assert _fields(response) == {"assistant_id"}
 
 
+def test_a_front_desk_member_cannot_be_named_assistant_through_the_api(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    session = prepared(personas, plan)
+    front_desk = personas.front_desk.user
+    assert front_desk is not None
+    response = _call(
+        api_client(personas.practitioner),
+        "post",
+        f"/sessions/{session.pk}/start",
+        {"assistant_id": str(front_desk.pk)},
+    )
+    assert response.status_code == 422
+    assert _fields(response) == {"assistant_id"}
+    session.refresh_from_db()
+    assert session.status == "preparation"
+    assert session.assistant_id is None
+
+
+def test_the_page_the_form_the_api_and_the_service_agree_on_who_may_assist(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    from mesodesk.accounts.selectors import assistants_for
+    from mesodesk.core.errors import FieldErrors
+    from mesodesk.sessions import services
+    from mesodesk.sessions.forms import StartForm
+
+    allowed = set(assistants_for(personas.clinic_a))
+    assert personas.nurse.user in allowed
+    assert personas.practitioner.user in allowed
+    assert personas.front_desk.user not in allowed
+    assert personas.clinic_admin.user not in allowed
+    session = prepared(personas, plan)
+    front_desk = personas.front_desk.user
+    assert front_desk is not None
+    form = StartForm({"assistant": str(front_desk.pk)}, staff=assistants_for(personas.clinic_a))
+    assert not form.is_valid()
+    assert "assistant" in form.errors
+    with pytest.raises(FieldErrors) as refused:
+        services.session_start(
+            actor=personas.practitioner, session_id=session.pk, assistant=front_desk
+        )
+    assert set(refused.value.errors) == {"assistant"}
+
+
 def test_a_nurse_cannot_chart_or_sign_through_the_api(
     personas: Personas, plan: TreatmentPlan
 ) -> None:

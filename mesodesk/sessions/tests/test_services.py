@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -252,6 +254,58 @@ def test_unusable_or_unplanned_lots_cannot_be_charted(
             },
         )
     assert "lot_id" in caught.value.errors
+
+
+def _refused_fields(service: Callable[..., object], **arguments: Any) -> set[str]:
+    """The fields a service names when it refuses (none when it accepts)."""
+    try:
+        service(**arguments)
+    except FieldErrors as exc:
+        return set(exc.errors)
+    return set()
+
+
+def test_the_chart_and_the_lot_list_agree_on_which_lots_are_usable(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    from mesodesk.catalog.selectors import lot_usable, lots_usable
+
+    session = started(personas, plan)
+    product = lot("HA-1").product
+    states = {
+        "fresh": receive(personas.nurse, product, number="OK-1"),
+        "recalled": receive(personas.nurse, product, number="RC-1"),
+        "expired": receive(personas.nurse, product, number="EX-1"),
+        "quarantined": receive(personas.nurse, product, number="QU-1"),
+        "empty": receive(personas.nurse, product, number="EM-1"),
+    }
+    lot_status_set(
+        actor=personas.nurse, lot_id=states["recalled"].pk, status="recalled", reason="x"
+    )
+    lot_status_set(
+        actor=personas.nurse, lot_id=states["quarantined"].pk, status="quarantined", reason="x"
+    )
+    Lot.objects.filter(pk=states["expired"].pk).update(expiry_date=dt.date(2020, 1, 1))
+    Lot.objects.filter(pk=states["empty"].pk).update(quantity_remaining_ml=0)
+    listed = set(lots_usable(actor=personas.practitioner).values_list("lot_number", flat=True))
+    today = personas.practitioner.today()
+    for name, row in states.items():
+        fresh = Lot.objects.get(pk=row.pk)
+        assert lot_usable(fresh, today) == (fresh.lot_number in listed), name
+        refused = _refused_fields(
+            services.point_add,
+            actor=personas.practitioner,
+            session_id=session.pk,
+            data={
+                "view": "face_front",
+                "region": "cheeks",
+                "x": "250",
+                "y": "300",
+                "lot_id": str(fresh.pk),
+                "volume_ml": "0.05",
+            },
+        )
+        assert refused == (set() if name == "fresh" else {"lot_id"}), name
 
 
 def test_a_signed_session_refuses_edits_and_accepts_addenda(

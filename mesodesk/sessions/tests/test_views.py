@@ -292,7 +292,7 @@ def test_the_sessions_panel_keeps_a_constant_query_count_as_sessions_grow(
     chart(personas, first, "HA-1", 1)
     services.session_complete(actor=personas.practitioner, session_id=first.pk)
     services.session_sign(actor=personas.practitioner, session_id=first.pk)
-    services.session_create(actor=personas.nurse, plan_id=plan.pk)
+    services.session_create(actor=personas.nurse, plan_id=plan.pk, early_reason="In a test.")
     with CaptureQueriesContext(connection) as two:
         page = client.get(url).content.decode()
     assert "Session 2" in page
@@ -361,6 +361,31 @@ def test_the_pressed_remove_button_removes_only_its_point(
         refused = client.post(reverse("sessions:point_remove", args=[session.pk]), {"point": bad})
         assert refused.status_code == 404
     assert InjectionPoint.objects.filter(pk=first.pk).exists()
+
+
+def test_removing_a_point_does_not_wait_for_the_charting_form_to_be_valid(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    """htmx validates what a form includes unless the form is `novalidate`: the remove
+    buttons include the charting form's lot (required), so without it "Remove" did nothing
+    until a lot was chosen. The server needs no lot either."""
+    import re
+
+    session = started(personas, plan)
+    chart(personas, session, "HA-1", 2)
+    client = logged_in_client(personas.practitioner)
+    page = client.get(reverse("sessions:session", args=[session.pk])).content.decode()
+    [remove_form] = re.findall(r"<form [^>]*id=\"points-remove\"[^>]*>", page)
+    assert "novalidate" in remove_form
+    point = InjectionPoint.objects.first()
+    assert point is not None
+    response = client.post(
+        reverse("sessions:point_remove", args=[session.pk]),
+        {"point": str(point.pk), "view": "face_front", "lot": ""},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert InjectionPoint.objects.filter(session=session).count() == 1
 
 
 def test_the_plan_page_shows_the_course_and_offers_a_session_only_when_none_is_open(

@@ -335,3 +335,33 @@ def test_an_incomplete_screening_blocks_activation_and_names_what_is_missing(
         reason="Confirmed with the patient: the reaction was to a dental product, not lidocaine",
     )
     services.plan_activate(actor=personas.practitioner, plan_id=plan.pk)
+
+
+def test_the_plan_form_and_the_plan_service_agree_on_which_protocols_fit(
+    personas: Personas,
+) -> None:
+    from mesodesk.catalog.protocols import protocol_clone
+    from mesodesk.catalog.selectors import protocol_fits, protocols_for, protocols_published
+
+    published(personas.practitioner, "facial_ha_savoia_2013")  # facial rejuvenation
+    published(personas.practitioner, "kybella_label")  # another indication
+    protocol_clone(actor=personas.practitioner, template_code="facial_ha_savoia_2013")  # a draft
+    patient = screened_patient(personas.practitioner)
+    offered = set(
+        protocols_published(actor=personas.practitioner, indication="facial_rejuvenation")
+    )
+    assert len(offered) == 1
+    for protocol in protocols_for(personas.practitioner):
+        assert protocol_fits(protocol, "facial_rejuvenation") == (protocol in offered)
+        data = {"indication": "facial_rejuvenation", "areas": ["full_face"]}
+        try:
+            services.plan_create(
+                actor=personas.practitioner,
+                patient_id=patient.pk,
+                data={**data, "protocol_id": protocol.pk},
+            )
+        except FieldErrors as exc:
+            refused = set(exc.errors)
+        else:
+            refused = set()
+        assert refused == (set() if protocol in offered else {"protocol_id"}), protocol
