@@ -88,6 +88,7 @@ def server_env(var_dir: Path, database_url: str = "", **extra: str) -> dict[str,
     env.update(
         {
             "SECRET_KEY": "ci-only-" + "x" * 50,
+            "AUDIT_HMAC_KEY": "ci-only-audit-key-" + "k" * 32,
             "DEBUG": "0",
             "MESODESK_TESTING": "0",
             "MESODESK_VAR_DIR": str(var_dir),
@@ -159,6 +160,10 @@ def start(
             raise SystemExit("gunicorn exited at start; see its error log")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            return process
+        except urllib.error.HTTPError:
+            # It answered: /healthz says 503 until the worker and the first backup have run,
+            # which a bare test server never has.
             return process
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
