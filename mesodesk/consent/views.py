@@ -133,7 +133,7 @@ def pdf(request: HttpRequest, consent_id: str) -> HttpResponse:
     return pdf_response(bytes(consent.pdf or b""), f"consent-{consent.pk}.pdf")
 
 
-@clinic_view(Capability.PLAN_VIEW)
+@clinic_view(Capability.CATALOG_MANAGE)
 def templates(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     form = TemplateForm(
@@ -167,7 +167,7 @@ def templates(request: HttpRequest) -> HttpResponse:
     )
 
 
-@clinic_view(Capability.PLAN_VIEW)
+@clinic_view(Capability.CATALOG_MANAGE)
 def template_detail(request: HttpRequest, template_id: str) -> HttpResponse:
     actor = request_actor(request)
     try:
