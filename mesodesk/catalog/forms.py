@@ -188,7 +188,7 @@ class ProtocolForm(forms.ModelForm[Protocol]):
             raise forms.ValidationError("Give whole days separated by commas.") from exc
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         low, high = cleaned.get("interval_min_days"), cleaned.get("interval_max_days")
         if low is not None and high is not None and high < low:
             self.add_error(

@@ -8,6 +8,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from mesodesk.catalog.protocols import PLAUSIBLE_RANGES
+from mesodesk.core.schemas import InSchema
 
 
 def _within(name: str) -> Any:
@@ -16,13 +17,13 @@ def _within(name: str) -> Any:
     return Field(None, ge=low, le=high)
 
 
-class ComponentIn(Schema):
+class ComponentIn(InSchema):
     ingredient: str = Field(max_length=40)
     amount: Decimal
     unit: str = Field(max_length=10)
 
 
-class ProductIn(Schema):
+class ProductIn(InSchema):
     name: str = Field(min_length=1, max_length=200)
     kind: str = Field("brand", max_length=12)
     manufacturer: str = Field("", max_length=200)
@@ -50,7 +51,7 @@ class ProductOut(Schema):
     components: list[ComponentOut]
 
 
-class LotIn(Schema):
+class LotIn(InSchema):
     product_id: uuid.UUID
     lot_number: str = Field(max_length=80)
     expiry_date: dt.date
@@ -73,12 +74,12 @@ class LotOut(Schema):
     status_reason: str
 
 
-class AdjustIn(Schema):
+class AdjustIn(InSchema):
     delta_ml: Decimal
     reason: str = Field(max_length=500)
 
 
-class LotStatusIn(Schema):
+class LotStatusIn(InSchema):
     status: str = Field(max_length=12)
     reason: str = Field(max_length=500)
 
@@ -91,11 +92,11 @@ class StockOut(Schema):
     low: bool
 
 
-class ProtocolIn(Schema):
+class ProtocolIn(InSchema):
     template_code: str = Field("", max_length=60)
 
 
-class ProtocolPatch(Schema):
+class ProtocolPatch(InSchema):
     name: str | None = Field(None, max_length=200)
     sessions: int | None = _within("sessions")
     interval_min_days: int | None = _within("interval_min_days")

@@ -45,11 +45,17 @@ def _field_path(loc: list[Any] | tuple[Any, ...]) -> str:
     return ".".join(parts) or "__all__"
 
 
+def _message(error: dict[str, Any]) -> str:
+    if error.get("type") == "extra_forbidden":
+        # Every request body forbids unknown fields (core.schemas.InSchema).
+        return "Unknown field: this request does not take it, so nothing was saved."
+    return str(error.get("msg", "invalid"))
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     def validation(request: HttpRequest, exc: Any) -> HttpResponse:
         errors = [
-            {"field": _field_path(e.get("loc", ())), "message": str(e.get("msg", "invalid"))}
-            for e in exc.errors
+            {"field": _field_path(e.get("loc", ())), "message": _message(e)} for e in exc.errors
         ]
         return api.create_response(
             request, {"detail": "Invalid input; nothing was saved.", "errors": errors}, status=422

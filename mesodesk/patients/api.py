@@ -25,6 +25,7 @@ from mesodesk.patients.schemas import (
     ConditionOut,
     ConditionPatch,
     HistoryOut,
+    HistoryReviewIn,
     IntakeAcceptIn,
     IntakeLinkIn,
     IntakeLinkOut,
@@ -139,7 +140,23 @@ def history_read(request: HttpRequest, patient_id: uuid.UUID) -> dict[str, Any]:
         "conditions": list(selectors.conditions_for(actor=actor, patient_id=patient.pk)),
         "medications": list(selectors.medications_for(actor=actor, patient_id=patient.pk)),
         "allergies": list(selectors.allergies_for(actor=actor, patient_id=patient.pk)),
+        "medications_reviewed_on": patient.medications_reviewed_on,
+        "allergies_reviewed_on": patient.allergies_reviewed_on,
     }
+
+
+@router.post(
+    "/patients/{patient_id}/history/reviews",
+    response={200: PatientOut, **ERRORS},
+    summary='Confirm the medicines or allergies list complete ("none" when it is empty)',
+)
+def history_review(
+    request: HttpRequest, patient_id: uuid.UUID, payload: HistoryReviewIn
+) -> dict[str, Any]:
+    patient = services.history_list_review(
+        actor=request_actor(request), patient_id=patient_id, which=payload.which, on=payload.on
+    )
+    return _patient_out(request, patient)
 
 
 @router.post(

@@ -9,6 +9,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from mesodesk.core.schemas import InSchema
+
 Sex = Literal["female", "male", "other", "unknown"]
 Fitz = Literal["I", "II", "III", "IV", "V", "VI", ""]
 Glogau = Literal["I", "II", "III", "IV", ""]
@@ -23,6 +25,8 @@ class ClinicalProfileOut(Schema):
     glogau: str
     concerns: str
     target_areas: list[str]
+    medications_reviewed_on: dt.date | None
+    allergies_reviewed_on: dt.date | None
 
 
 class PatientOut(Schema):
@@ -58,7 +62,7 @@ class PatientPageOut(Schema):
     has_next: bool
 
 
-class _PatientFields(Schema):
+class _PatientFields(InSchema):
     sex: Sex = "unknown"
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=32)
@@ -81,7 +85,7 @@ class PatientIn(_PatientFields):
     date_of_birth: dt.date
 
 
-class PatientPatch(Schema):
+class PatientPatch(InSchema):
     given_name: str | None = Field(None, min_length=1, max_length=100)
     family_name: str | None = Field(None, min_length=1, max_length=100)
     date_of_birth: dt.date | None = None
@@ -99,6 +103,10 @@ class PatientPatch(Schema):
     glogau: Glogau | None = None
     concerns: str | None = Field(None, max_length=2000)
     target_areas: list[str] | None = Field(None, max_length=30)
+    # The date the list was confirmed complete: with no items on it, "no current medicines"
+    # or "no known allergies" (POST …/history/reviews records today's review).
+    medications_reviewed_on: dt.date | None = None
+    allergies_reviewed_on: dt.date | None = None
 
 
 class _Fact(Schema):
@@ -126,7 +134,7 @@ class ConditionOut(_Fact):
     other_text: str
 
 
-class ConditionIn(Schema):
+class ConditionIn(InSchema):
     code: str = Field(max_length=40)
     verification_status: Verification = "confirmed"
     clinical_status: Literal["active", "remission", "resolved", "inactive"] = "active"
@@ -139,7 +147,7 @@ class ConditionIn(Schema):
     note: str = Field("", max_length=2000)
 
 
-class ConditionPatch(Schema):
+class ConditionPatch(InSchema):
     verification_status: Verification | None = None
     clinical_status: Literal["active", "remission", "resolved", "inactive"] | None = None
     onset_date: dt.date | None = None
@@ -161,7 +169,7 @@ class MedicationOut(_Fact):
     stopped_on: dt.date | None
 
 
-class MedicationIn(Schema):
+class MedicationIn(InSchema):
     name: str = Field(min_length=1, max_length=200)
     medication_class: str = Field(max_length=40)
     status: Literal["active", "stopped", "entered-in-error"] = "active"
@@ -172,7 +180,7 @@ class MedicationIn(Schema):
     note: str = Field("", max_length=2000)
 
 
-class MedicationPatch(Schema):
+class MedicationPatch(InSchema):
     name: str | None = Field(None, min_length=1, max_length=200)
     medication_class: str | None = Field(None, max_length=40)
     status: Literal["active", "stopped", "entered-in-error"] | None = None
@@ -192,7 +200,7 @@ class AllergyOut(_Fact):
     verification_status: str
 
 
-class AllergyIn(Schema):
+class AllergyIn(InSchema):
     substance: str = Field("", max_length=200)
     allergy_group: str = Field("", max_length=40)
     reaction: str = Field("", max_length=500)
@@ -202,7 +210,7 @@ class AllergyIn(Schema):
     note: str = Field("", max_length=2000)
 
 
-class AllergyPatch(Schema):
+class AllergyPatch(InSchema):
     substance: str | None = Field(None, max_length=200)
     allergy_group: str | None = Field(None, max_length=40)
     reaction: str | None = Field(None, max_length=500)
@@ -216,9 +224,19 @@ class HistoryOut(Schema):
     conditions: list[ConditionOut]
     medications: list[MedicationOut]
     allergies: list[AllergyOut]
+    medications_reviewed_on: dt.date | None = None
+    allergies_reviewed_on: dt.date | None = None
 
 
-class IntakeLinkIn(Schema):
+class HistoryReviewIn(InSchema):
+    """Confirms a list complete as of a date (today if left out); an empty list confirmed
+    complete is "no current medicines" or "no known allergies"."""
+
+    which: Literal["medications", "allergies"]
+    on: dt.date | None = None
+
+
+class IntakeLinkIn(InSchema):
     send_to: str = Field("", max_length=254)
     ttl_hours: int | None = None
 
@@ -252,9 +270,9 @@ class IntakeOut(Schema):
     facts: list[ProposedFactOut] = []
 
 
-class IntakeAcceptIn(Schema):
+class IntakeAcceptIn(InSchema):
     facts: list[str]
 
 
-class IntakeRejectIn(Schema):
+class IntakeRejectIn(InSchema):
     reason: str = Field(max_length=2000)

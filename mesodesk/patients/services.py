@@ -147,6 +147,13 @@ def _patient_rules(patient: Patient, today: dt.date) -> dict[str, list[str]]:
             errors["measured_on"] = msg
         elif isinstance(dob, dt.date) and patient.measured_on < dob:
             errors["measured_on"] = ["The measurement date is before the date of birth."]
+    for name, words in (
+        ("medications_reviewed_on", "The date the medicines were reviewed"),
+        ("allergies_reviewed_on", "The date the allergies were reviewed"),
+    ):
+        value = getattr(patient, name)
+        if isinstance(value, dt.date) and (msg := _not_future(value, today, words)):
+            errors[name] = msg
     return errors
 
 

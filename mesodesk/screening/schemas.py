@@ -5,8 +5,10 @@ import uuid
 
 from ninja import Field, Schema
 
+from mesodesk.core.schemas import InSchema
 
-class ScreeningIn(Schema):
+
+class ScreeningIn(InSchema):
     patient_id: uuid.UUID
     indication: str = Field("", max_length=40)
     areas: list[str] = Field(default_factory=list, max_length=30)
@@ -56,5 +58,5 @@ class ScreeningOut(Schema):
     override: OverrideOut | None = None
 
 
-class OverrideIn(Schema):
+class OverrideIn(InSchema):
     reason: str = Field(max_length=4000)

@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from mesodesk.core.schemas import InSchema
 
-class PlanIn(Schema):
+
+class PlanIn(InSchema):
     indication: str = Field(max_length=40)
     areas: list[str] = Field(max_length=20)
     protocol_id: uuid.UUID | None = None
@@ -16,7 +18,7 @@ class PlanIn(Schema):
     notes: str = Field("", max_length=4000)
 
 
-class PlanPatch(Schema):
+class PlanPatch(InSchema):
     indication: str | None = Field(None, max_length=40)
     areas: list[str] | None = Field(None, max_length=20)
     protocol_id: uuid.UUID | None = None
@@ -25,18 +27,18 @@ class PlanPatch(Schema):
     notes: str | None = Field(None, max_length=4000)
 
 
-class LineIn(Schema):
+class LineIn(InSchema):
     product_id: uuid.UUID
     volume_ml: Decimal
     area: str = Field("", max_length=40)
 
 
-class LinePatch(Schema):
+class LinePatch(InSchema):
     volume_ml: Decimal | None = None
     area: str | None = Field(None, max_length=40)
 
 
-class ReasonIn(Schema):
+class ReasonIn(InSchema):
     reason: str = Field(max_length=2000)
 
 

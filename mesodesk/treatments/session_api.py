@@ -19,6 +19,7 @@ from mesodesk.core.api import ERRORS
 from mesodesk.core.errors import FieldErrors, ObjectId
 from mesodesk.core.http import pdf_response
 from mesodesk.core.pdf import render_pdf
+from mesodesk.core.schemas import InSchema
 from mesodesk.notifications.selectors import emails_about
 from mesodesk.treatments import charting, sessions
 from mesodesk.treatments.aftercare import aftercare_document, aftercare_send
@@ -115,7 +116,7 @@ class SessionOut(SessionBriefOut):
     aftercare: bool
 
 
-class ReconfirmIn(Schema):
+class ReconfirmIn(InSchema):
     answers: dict[str, Literal["present", "absent"]] = Field(
         description="Today's answer to every time-sensitive question (see `checklist`)."
     )
@@ -123,31 +124,31 @@ class ReconfirmIn(Schema):
     medicines_unchanged: bool
 
 
-class AntisepsisIn(Schema):
+class AntisepsisIn(InSchema):
     agent: str = Field(max_length=40)
 
 
-class AnaestheticIn(Schema):
+class AnaestheticIn(InSchema):
     product: str = Field(max_length=120)
     applied_at: dt.datetime | None = Field(None, description="Defaults to now.")
 
 
-class StartIn(Schema):
+class StartIn(InSchema):
     assistant_id: uuid.UUID | None = None
     start_early: bool = False
 
 
-class CompleteIn(Schema):
+class CompleteIn(InSchema):
     notes: str = Field("", max_length=4000)
     immediate_reactions: str = Field("", max_length=2000)
 
 
-class EndIn(Schema):
+class EndIn(InSchema):
     reason: str = Field(max_length=2000)
     did_not_attend: bool = False
 
 
-class PointIn(Schema):
+class PointIn(InSchema):
     kind: Literal["point", "zone"] = "point"
     view: str = Field(max_length=20)
     region: str = Field(max_length=40)
@@ -161,11 +162,11 @@ class PointIn(Schema):
     needle: str = Field("", max_length=80)
 
 
-class AddendumIn(Schema):
+class AddendumIn(InSchema):
     text: str = Field(max_length=4000)
 
 
-class SendIn(Schema):
+class SendIn(InSchema):
     to: str = Field("", max_length=254, description="Defaults to the patient's address.")
 
 
