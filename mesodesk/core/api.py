@@ -74,7 +74,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(request, {"detail": str(exc)}, status=403)
 
     def conflict(request: HttpRequest, exc: Any) -> HttpResponse:
-        return api.create_response(request, {"detail": str(exc)}, status=409)
+        body = {**getattr(exc, "details", {}), "detail": str(exc)}
+        return api.create_response(request, body, status=409)
 
     def unauthenticated(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(

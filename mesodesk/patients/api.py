@@ -74,17 +74,22 @@ def patient_list(request: HttpRequest, params: Query[SearchParams]) -> dict[str,
     return {"items": result.patients, "page": result.page, "has_next": result.has_next}
 
 
-@router.post("/patients", response={201: PatientOut, **ERRORS}, summary="Register a patient")
+@router.post(
+    "/patients",
+    response={201: PatientOut, **ERRORS},
+    summary="Register a patient (409 naming possible duplicates unless duplicate_reason is given)",
+)
 def patient_create(request: HttpRequest, payload: PatientIn) -> Status[Any]:
     actor = request_actor(request)
     data = payload.model_dump()
+    reason = data.pop("duplicate_reason")
     if not actor.can(Capability.CLINICAL_EDIT):
         data = {
             k: v
             for k, v in data.items()
             if k in services.DEMOGRAPHIC_FIELDS or v not in ("", None, [])
         }
-    patient = services.patient_create(actor=actor, data=data)
+    patient = services.patient_create(actor=actor, data=data, duplicate_reason=reason)
     return Status(201, _patient_out(request, patient))
 
 

@@ -83,6 +83,9 @@ class PatientIn(_PatientFields):
     given_name: str = Field(min_length=1, max_length=100)
     family_name: str = Field(min_length=1, max_length=100)
     date_of_birth: dt.date
+    # Needed only when the patient looks like one already registered (otherwise a 409 names
+    # the possible duplicates): why this is a different person, or why a second chart.
+    duplicate_reason: str = Field("", max_length=500)
 
 
 class PatientPatch(InSchema):
