@@ -86,8 +86,15 @@ def detail(request: HttpRequest, consent_id: str) -> HttpResponse:
         patient_id=consent.patient_id,
         summary="consent",
     )
+    indication = clinic_knowledge(actor.clinic).indications.get(consent.plan.indication)
     return render(
-        request, "consent/detail.html", {"consent": consent, "withdraw_form": WithdrawForm()}
+        request,
+        "consent/detail.html",
+        {
+            "consent": consent,
+            "withdraw_form": WithdrawForm(),
+            "indication_label": indication.label if indication else consent.plan.indication,
+        },
     )
 
 
