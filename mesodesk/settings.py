@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "axes",
     "huey.contrib.djhuey",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "mesodesk.core",
     "mesodesk.knowledge",
     "mesodesk.accounts",
@@ -71,6 +75,7 @@ INSTALLED_APPS = [
     "mesodesk.catalog",
     "mesodesk.treatments",
     "mesodesk.consent",
+    "mesodesk.sessions",
     "mesodesk.demo",
 ]
 
@@ -81,8 +86,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "mesodesk.accounts.middleware.IdleTimeoutMiddleware",
+    "mesodesk.accounts.mfa_middleware.MfaRequiredMiddleware",
     "mesodesk.accounts.middleware.ActiveClinicMiddleware",
+    "mesodesk.audit.middleware.RefusalAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -164,9 +172,34 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Offline breached-password check: a superset of Django's CommonPasswordValidator list.
+    {"NAME": "mesodesk.accounts.passwords.BreachedPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A reset link works once and for an hour (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)
+
+# Multi-factor authentication (django-otp): TOTP apps, single-use recovery codes and passkeys.
+# Which roles must use it is a per-clinic setting (accounts.ClinicMfaPolicy).
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "mesodesk")
+OTP_TOTP_THROTTLE_FACTOR = 1  # failed codes slow further attempts (1 s, 2 s, 4 s, ...)
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Passkeys (django-otp-webauthn) need a secure context and a domain name, never an IP address:
+# an https:// SITE_URL, or http://localhost in development. Elsewhere the pages offer TOTP only.
+_SITE_HOST = SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+MFA_PASSKEYS_ENABLED = env_bool(
+    "MFA_PASSKEYS_ENABLED",
+    SITE_URL.startswith("https://") or SITE_URL.startswith("http://localhost"),
+)
+OTP_WEBAUTHN_RP_ID = os.environ.get(
+    "OTP_WEBAUTHN_RP_ID", _SITE_HOST if MFA_PASSKEYS_ENABLED else "localhost"
+)
+OTP_WEBAUTHN_RP_NAME = os.environ.get("OTP_WEBAUTHN_RP_NAME", "mesodesk")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS", SITE_URL if MFA_PASSKEYS_ENABLED else "http://localhost:8000"
+)
+# Passkeys are a second factor after the password (and its lockout), never a way around it.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "patients:list"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -268,6 +301,45 @@ HUEY["consumer"] = {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "threa
 # --- mesodesk --------------------------------------------------------------------------
 INTAKE_LINK_TTL_HOURS = env_int("INTAKE_LINK_TTL_HOURS", 72)
 PATIENT_PAGE_SIZE = 25
+
+
+def env_secret(name: str, default_file: Path) -> str:
+    """A secret from the environment, else from `<NAME>_FILE` or a default file; '' if none."""
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    path = Path(os.environ.get(f"{name}_FILE", default_file))
+    return path.read_text().strip() if path.is_file() else ""
+
+
+# --- Audit trail: keyed chain and checkpoints outside the database ----------------------
+# The HMAC key never lives in the database: a database writer without it cannot forge a link.
+# `make run` generates var/audit_hmac_key; production sets AUDIT_HMAC_KEY (or _FILE).
+AUDIT_HMAC_KEY = env_secret("AUDIT_HMAC_KEY", VAR_DIR / "audit_hmac_key")
+# Signed chain heads, appended on a schedule. Put it on storage the database host cannot
+# rewrite (see docs/SECURITY.md for an append-only mount or an S3 bucket with object lock).
+AUDIT_CHECKPOINT_PATH = Path(
+    os.environ.get("AUDIT_CHECKPOINT_PATH", VAR_DIR / "audit" / "checkpoints.jsonl")
+)
+AUDIT_CHECKPOINT_MINUTES = env_int("AUDIT_CHECKPOINT_MINUTES", 15)
+# Repeated refusals (403/404) of one user on one path within this window become one event.
+AUDIT_REFUSAL_WINDOW_SECONDS = env_int("AUDIT_REFUSAL_WINDOW_SECONDS", 600)
+
+# --- Backups -----------------------------------------------------------------------------
+# The key is the clinic's to keep (a password manager, a sealed envelope): never inside a
+# backup and never on the same disk as the backups if it can be helped.
+BACKUP_KEY = env_secret("BACKUP_KEY", VAR_DIR / "backup_key")
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
+BACKUP_HOUR = env_int("BACKUP_HOUR", 2)
+
+# --- Health check thresholds (/healthz) --------------------------------------------------
+HEALTH_HEARTBEAT_MAX_SECONDS = env_int("HEALTH_HEARTBEAT_MAX_SECONDS", 5 * 60)
+HEALTH_BACKUP_MAX_HOURS = env_int("HEALTH_BACKUP_MAX_HOURS", 26)
+HEALTH_CHECKPOINT_MAX_MINUTES = env_int(
+    "HEALTH_CHECKPOINT_MAX_MINUTES", 3 * AUDIT_CHECKPOINT_MINUTES + 5
+)
+HEALTH_DISK_MIN_FREE_MB = env_int("HEALTH_DISK_MIN_FREE_MB", 1024)
 
 LOGGING: dict[str, Any] = {
     "version": 1,

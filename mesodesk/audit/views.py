@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
@@ -13,11 +12,7 @@ from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.forms import AuditFilterForm
 from mesodesk.audit.selectors import CSV_COLUMNS, audit_page, audit_rows
 from mesodesk.audit.services import audit_event_record
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+from mesodesk.core.csvsafe import Echo, SafeCsvWriter
 
 
 @clinic_view(Capability.AUDIT_VIEW)
@@ -56,7 +51,7 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
         summary="audit trail CSV",
         changes={"filters": [None, request.GET.urlencode()]},
     )
-    writer = csv.writer(_Echo())
+    writer = SafeCsvWriter(Echo())
 
     def stream() -> Iterator[str]:
         yield writer.writerow(CSV_COLUMNS)

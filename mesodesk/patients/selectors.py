@@ -7,14 +7,17 @@ import heapq
 import re
 import uuid
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
-from mesodesk.audit.services import audit_event_record
+from mesodesk.audit.redaction import EventView
+from mesodesk.audit.selectors import clinical_amendments
+from mesodesk.audit.services import audit_event_record, object_type_of
 from mesodesk.core.errors import NotFound, ObjectId
 from mesodesk.patients.choices import IntakeStatus, VerificationStatus
 from mesodesk.patients.models import (
@@ -26,6 +29,8 @@ from mesodesk.patients.models import (
     Patient,
 )
 from mesodesk.patients.validators import name_key, phone_key
+
+HistoryModel = TypeVar("HistoryModel", Condition, Medication, Allergy)
 
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
 PHONE_QUERY = re.compile(r"^\+?[0-9 ()./-]+$")
@@ -202,6 +207,50 @@ def patient_get(*, actor: Actor, patient_id: ObjectId) -> Patient:
         raise NotFound("No such patient in this clinic.") from exc
 
 
+@dataclass(frozen=True)
+class Amendment:
+    """One recorded change to a clinical fact, in the reader's words."""
+
+    event: EventView
+    what: str
+    fields: list[tuple[str, object, object]]
+
+
+def _field_label(model: type[Patient | Condition | Medication | Allergy], name: str) -> str:
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:  # a field renamed since the event was written
+        field = None
+    label = getattr(field, "verbose_name", None) or name.replace("_", " ")
+    return str(label).capitalize()
+
+
+def history_amendments(*, actor: Actor, patient_id: ObjectId) -> list[Amendment]:
+    """Who changed which clinical fact of this patient, when, from what to what (audited)."""
+    actor.require(Capability.CLINICAL_VIEW)
+    patient = patient_get(actor=actor, patient_id=patient_id)
+    models_by_type = {object_type_of(m): m for m in (Patient, Condition, Medication, Allergy)}
+    events = clinical_amendments(
+        actor=actor, patient_id=patient.pk, object_types=list(models_by_type)
+    )
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=patient,
+        patient_id=patient.pk,
+        summary="history amendments",
+    )
+    amendments = []
+    for event in events:
+        model = models_by_type[event.object_type]
+        fields = [
+            (_field_label(model, name), before, after)
+            for name, before, after, _ in event.change_rows
+        ]
+        amendments.append(Amendment(event, str(model._meta.verbose_name).capitalize(), fields))
+    return amendments
+
+
 def conditions_for(*, actor: Actor, patient_id: uuid.UUID) -> QuerySet[Condition]:
     actor.require(Capability.CLINICAL_VIEW)
     return (
@@ -307,10 +356,52 @@ def intake_get(*, actor: Actor, submission_id: ObjectId) -> IntakeSubmission:
 
 
 def intake_links_for(*, actor: Actor, patient_id: uuid.UUID) -> QuerySet[IntakeLink]:
+    """The intake links sent to a patient; the read is audited."""
     actor.require(Capability.PATIENT_VIEW)
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        object_type=object_type_of(Patient),
+        object_id=patient_id,
+        patient_id=patient_id,
+        summary="intake links list",
+    )
     return IntakeLink.objects.filter(clinic=actor.clinic, patient_id=patient_id).order_by(
         "-created_at"
     )
+
+
+def patient_for_edit(*, actor: Actor, patient_id: ObjectId) -> Patient:
+    """A patient for the edit form, which shows the clinical profile to clinical roles; the
+    read is audited."""
+    patient = patient_get(actor=actor, patient_id=patient_id)
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=patient,
+        patient_id=patient.pk,
+        summary="patient edit form",
+    )
+    return patient
+
+
+def history_item_for_edit(
+    *, actor: Actor, model: type[HistoryModel], patient: Patient, item_id: ObjectId
+) -> HistoryModel:
+    """A condition, medication or allergy for its edit form; the read is audited."""
+    actor.require(Capability.CLINICAL_VIEW)
+    try:
+        item = model.objects.get(pk=item_id, clinic=actor.clinic, patient=patient)
+    except (model.DoesNotExist, ValidationError, ValueError) as exc:
+        raise NotFound("No such history item for this patient.") from exc
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=item,
+        patient_id=patient.pk,
+        summary="history edit form",
+    )
+    return item
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -12,10 +13,13 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import retarget, trigger_client_event
 
 from mesodesk.accounts.access import clinic_view, request_actor
+from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound
 from mesodesk.core.htmx import form_add_errors, is_htmx, render_page
+from mesodesk.knowledge.allergens import vocabulary
 from mesodesk.knowledge.loader import knowledge
+from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients import intake_services, selectors, services
 from mesodesk.patients.alerts import age_years, chart_alerts
 from mesodesk.patients.forms import (
@@ -26,6 +30,8 @@ from mesodesk.patients.forms import (
     IntakeLinkForm,
     IntakeRejectForm,
     MedicationForm,
+    allergen_suggest_attrs,
+    allergen_typed,
     changed_data,
 )
 from mesodesk.patients.intake import IntakeAnswers, proposed_facts
@@ -122,7 +128,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
     actor = request_actor(request)
     try:
-        patient = selectors.patient_get(actor=actor, patient_id=patient_id)
+        patient = selectors.patient_for_edit(actor=actor, patient_id=patient_id)
     except NotFound as exc:
         raise Http404 from exc
     demographics, clinical = _patient_forms(request, patient)
@@ -174,8 +180,27 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
             ],
             "link_form": IntakeLinkForm(),
             "panels": chart_panels(),
+            "allergy_matches": _allergy_matches(actor, chart.allergies),
         },
     )
+
+
+@clinic_view(Capability.CLINICAL_VIEW)
+def history_changes(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """The amendment history of the clinical facts (an HTMX partial under the history)."""
+    try:
+        amendments = selectors.history_amendments(
+            actor=request_actor(request), patient_id=patient_id
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    return render(request, "patients/_history_changes.html", {"amendments": amendments})
+
+
+def _allergy_matches(actor: Actor, allergies: Iterable[Allergy]) -> dict[Any, str]:
+    """What each allergy's text was recognised as (empty: not recognised), by allergy id."""
+    words = vocabulary(clinic_knowledge(actor.clinic))
+    return {a.pk: ", ".join(words.match(a.substance).matched) for a in allergies if a.substance}
 
 
 # --- History items (HTMX partials inside the chart) -----------------------------------
@@ -220,6 +245,7 @@ def _history_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
             "medications": list(selectors.medications_for(actor=actor, patient_id=patient.pk)),
             "allergies": allergies,
         },
+        "allergy_matches": _allergy_matches(actor, allergies),
         "alerts": chart_alerts(
             kb=kb,
             allergies=allergies,
@@ -228,6 +254,25 @@ def _history_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
         ),
         "alerts_oob": True,
     }
+
+
+@clinic_view(Capability.CLINICAL_EDIT)
+def allergen_suggest(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """<option>s of the allergen vocabulary for what is typed in a patient's allergy field."""
+    actor = request_actor(request)
+    try:
+        selectors.patient_get(actor=actor, patient_id=patient_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "patients/_allergen_options.html",
+        {
+            "suggestions": vocabulary(clinic_knowledge(actor.clinic)).suggest(
+                allergen_typed(request.GET)
+            )
+        },
+    )
 
 
 @clinic_view(Capability.CLINICAL_EDIT)
@@ -242,11 +287,19 @@ def history_item_form(
     try:
         patient = selectors.patient_get(actor=actor, patient_id=patient_id)
         instance = (
-            model.objects.get(pk=item_id, clinic=actor.clinic, patient=patient) if item_id else None
+            selectors.history_item_for_edit(
+                actor=actor, model=model, patient=patient, item_id=item_id
+            )
+            if item_id
+            else None
         )
-    except (NotFound, model.DoesNotExist, ValueError) as exc:
+    except NotFound as exc:
         raise Http404 from exc
     form = form_class(request.POST if request.method == "POST" else None, instance=instance)
+    if kind == "allergy":
+        form.fields["substance"].widget.attrs.update(
+            allergen_suggest_attrs(reverse("patients:allergen_suggest", args=[patient.pk]))
+        )
     if request.method == "POST" and form.is_valid():
         data = changed_data(form)
         try:

@@ -1,8 +1,8 @@
 """Treatment plans: draft, build the mix, activate (screened and dose-checked), close.
 
 Every change to a draft re-screens the plan's indication, areas and ingredients; activation
-needs today's screening of the plan to be not contraindicated (or overridden), a published
-protocol and a mix under every hard limit.
+needs today's screening of the plan to be neither contraindicated nor incomplete (or
+overridden), a published protocol and a mix under every hard limit.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from mesodesk.catalog.models import Product, Protocol
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients.selectors import patient_get
-from mesodesk.screening.choices import ScreeningReason
+from mesodesk.screening.choices import BLOCKING_VERDICTS, ScreeningReason
 from mesodesk.screening.models import Screening
 from mesodesk.screening.services import screening_refresh
 from mesodesk.treatments.choices import PlanStatus
@@ -313,6 +313,18 @@ def mixline_remove(*, actor: Actor, line_id: ObjectId) -> TreatmentPlan:
     return plan
 
 
+def _screening_problem(screening: Screening) -> str:
+    """Why today's screening blocks activation, naming what is missing when it is incomplete."""
+    if screening.verdict == "incomplete":
+        missing = [
+            f["title"]
+            for f in screening.findings
+            if f["severity"] == "absolute" and f["kind"] not in ("triggered", "stale")
+        ]
+        return "Today's screening of this plan is incomplete: " + "; ".join(missing) + "."
+    return "Today's screening of this plan is contraindicated and not overridden."
+
+
 def plan_current_screening(actor: Actor, plan: TreatmentPlan) -> Screening:
     """The plan's screening made today after its last change; screens again if there is none."""
     today = actor.today()
@@ -358,10 +370,8 @@ def plan_activate(*, actor: Actor, plan_id: ObjectId) -> TreatmentPlan:
                     ]
         screening = plan_current_screening(actor, plan)
         overridden = getattr(screening, "override", None) is not None
-        if screening.verdict == "contraindicated" and not overridden:
-            problems["screening"] = [
-                "Today's screening of this plan is contraindicated and not overridden."
-            ]
+        if screening.verdict in BLOCKING_VERDICTS and not overridden:
+            problems["screening"] = [_screening_problem(screening)]
         if problems:
             raise FieldErrors(problems)
         plan.status = PlanStatus.ACTIVE

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from mesodesk.accounts.access import clinic_view, request_actor
@@ -23,7 +24,6 @@ from mesodesk.treatments.forms import CancelForm, LineForm, PlanForm, VolumeForm
 from mesodesk.treatments.models import TreatmentPlan
 from mesodesk.treatments.panels import plan_panels
 from mesodesk.treatments.presenters import plan_view
-from mesodesk.treatments.progress import plan_course
 from mesodesk.treatments.summary import plan_summary, plan_summary_pdf
 
 
@@ -86,7 +86,6 @@ def _plan_or_404(request: HttpRequest, plan_id: str) -> TreatmentPlan:
 def _builder_context(request: HttpRequest, plan: TreatmentPlan, **extra: Any) -> dict[str, Any]:
     actor = request_actor(request)
     kb = clinic_knowledge(actor.clinic)
-    sessions = list(plan.sessions.order_by("number"))
     return {
         "plan": plan,
         "view": plan_view(actor, plan),
@@ -105,8 +104,6 @@ def _builder_context(request: HttpRequest, plan: TreatmentPlan, **extra: Any) ->
         ),
         "cancel_form": CancelForm(),
         "override_form": OverrideForm(),
-        "sessions": sessions,
-        "course": plan_course(plan, sessions, actor.clinic.zone),
         "plan_panels": plan_panels(),
         **extra,
     }
@@ -119,10 +116,16 @@ def plan_detail(request: HttpRequest, plan_id: str) -> HttpResponse:
 
 
 def _mix(request: HttpRequest, plan_id: str, **extra: Any) -> HttpResponse:
+    """The mix and its dose panel, and (out of band) the plan's screening panel: a change of
+    the mix changes both, so one response refreshes both."""
     plan = selectors.plans_for(request_actor(request)).get(pk=plan_id)
     context = _builder_context(request, plan, **extra)
     if is_htmx(request):
-        return render(request, "treatments/_mix.html", context)
+        mix = render_to_string("treatments/_mix.html", context, request=request)
+        screening = render_to_string(
+            "treatments/_plan_screening.html", {**context, "oob": True}, request=request
+        )
+        return HttpResponse(mix + screening)
     return redirect("treatments:plan", plan_id=plan_id)
 
 

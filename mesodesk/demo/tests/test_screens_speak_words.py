@@ -22,9 +22,10 @@ from mesodesk.patients import intake_services
 from mesodesk.patients.models import Patient
 from mesodesk.patients.tests.intake_helpers import answers
 from mesodesk.screening.models import Screening
-from mesodesk.treatments import sessions
-from mesodesk.treatments.models import TreatmentPlan, TreatmentSession
-from mesodesk.treatments.tests.session_helpers import chart, consented_plan, started
+from mesodesk.sessions import services as sessions
+from mesodesk.sessions.models import TreatmentSession
+from mesodesk.sessions.tests.helpers import chart, consented_plan, started
+from mesodesk.treatments.models import TreatmentPlan
 
 pytestmark = pytest.mark.django_db
 
@@ -162,17 +163,17 @@ def demo_workflow_documents(personas: Personas) -> list[Document]:
         _page(staff, "signed consent", reverse("consent:detail", args=[consent.pk])),
         # The frozen record copy: its identifiers (text SHA-256, versions) sit in the footer.
         _page(staff, "consent PDF", reverse("consent:pdf", args=[consent.pk])),
-        _page(staff, "session", reverse("treatments:session", args=[session.pk])),
+        _page(staff, "session", reverse("sessions:session", args=[session.pk])),
         _page(
             staff,
             "aftercare",
-            reverse("treatments:aftercare", args=[session.pk]),
+            reverse("sessions:aftercare", args=[session.pk]),
             patient_facing=True,
         ),
         _page(
             staff,
             "aftercare PDF",
-            reverse("treatments:aftercare_pdf", args=[session.pk]),
+            reverse("sessions:aftercare_pdf", args=[session.pk]),
             patient_facing=True,
         ),
         _page(admin, "products", reverse("catalog:products")),

@@ -1,0 +1,246 @@
+"""Charting a session: injection points and zones on the map views, each with its lot (the
+live totals are `selectors.session_dose_report`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from mesodesk.accounts.actor import Actor
+from mesodesk.accounts.choices import Capability
+from mesodesk.audit.choices import AuditAction
+from mesodesk.audit.services import audit_event_record
+from mesodesk.catalog.models import Lot
+from mesodesk.catalog.selectors import lots_usable
+from mesodesk.catalog.services import lot_is_usable
+from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
+from mesodesk.knowledge.selectors import clinic_knowledge
+from mesodesk.sessions.choices import PointKind, SessionStatus
+from mesodesk.sessions.maps import map_views
+from mesodesk.sessions.models import InjectionPoint, TreatmentSession
+from mesodesk.sessions.selectors import previous_signed_session, session_for_update
+from mesodesk.treatments.selectors import plan_product_ids
+
+CHARTABLE = (SessionStatus.IN_PROCEDURE, SessionStatus.COMPLETED)
+MAX_POINTS = 600
+
+
+def _decimal(
+    value: object,
+    field: str,
+    errors: dict[str, list[str]],
+    *,
+    low: Decimal,
+    high: Decimal,
+    required: bool,
+) -> Decimal | None:
+    if value in (None, ""):
+        if required:
+            errors[field] = ["Required."]
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors[field] = ["Enter a number."]
+        return None
+    if not number.is_finite() or not low <= number <= high:
+        errors[field] = [f"Enter a number from {low} to {high}."]
+        return None
+    return number
+
+
+def _chartable(session: TreatmentSession) -> None:
+    if session.status == SessionStatus.SIGNED:
+        raise Conflict("This session is signed and locked; correct it with a signed addendum.")
+    if session.status not in CHARTABLE:
+        raise Conflict("Injections are charted during the procedure, before signing.")
+
+
+def point_add(*, actor: Actor, session_id: ObjectId, data: Mapping[str, Any]) -> InjectionPoint:
+    """Charts one point (x, y on a view) or one zone (a region) with its lot and volume."""
+    actor.require(Capability.SESSION_PERFORM)
+    kb = clinic_knowledge(actor.clinic)
+    assert actor.user is not None
+    with transaction.atomic():
+        session = session_for_update(actor=actor, session_id=session_id)
+        _chartable(session)
+        errors: dict[str, list[str]] = {}
+        kind = data.get("kind") or PointKind.POINT
+        if kind not in PointKind.values:
+            errors["kind"] = ["Choose a point or a zone."]
+        view = map_views().get(str(data.get("view", "")))
+        if view is None:
+            errors["view"] = ["Unknown map view."]
+        region = str(data.get("region", ""))
+        side = str(data.get("side", ""))
+        if view is not None and region not in view.areas:
+            errors["region"] = ["Place the injection on a region of the map."]
+        if side not in ("", "left", "right"):
+            errors["side"] = ["Unknown side."]
+        x = _decimal(
+            data.get("x"),
+            "x",
+            errors,
+            low=Decimal(0),
+            high=Decimal(str(view.width if view else 0)),
+            required=kind == "point",
+        )
+        y = _decimal(
+            data.get("y"),
+            "y",
+            errors,
+            low=Decimal(0),
+            high=Decimal(str(view.height if view else 0)),
+            required=kind == "point",
+        )
+        volume = _decimal(
+            data.get("volume_ml"),
+            "volume_ml",
+            errors,
+            low=Decimal("0.001"),
+            high=Decimal(50),
+            required=True,
+        )
+        depth = _decimal(
+            data.get("depth_mm"),
+            "depth_mm",
+            errors,
+            low=Decimal(0),
+            high=Decimal(20),
+            required=False,
+        )
+        technique = str(data.get("technique", "") or "")
+        if technique and technique not in kb.techniques:
+            errors["technique"] = ["Choose a technique from the knowledge base."]
+        lot = None
+        try:
+            lot = Lot.objects.select_related("product").get(
+                pk=str(data.get("lot_id")), clinic=actor.clinic
+            )
+        except (Lot.DoesNotExist, ValidationError, ValueError):
+            errors["lot_id"] = ["Choose a lot of a product in the plan."]
+        today = actor.today()
+        if lot is not None:
+            if lot.product_id not in plan_product_ids(session.plan):
+                errors["lot_id"] = ["This lot's product is not in the plan's mix."]
+            elif not lot_is_usable(lot, today) or lot.quantity_remaining_ml <= 0:
+                errors["lot_id"] = [
+                    f"Lot {lot.lot_number} is not usable (expired, recalled, quarantined or empty)."
+                ]
+        if InjectionPoint.objects.filter(session=session).count() >= MAX_POINTS:
+            errors["__all__"] = [f"A session has at most {MAX_POINTS} charted injections."]
+        if errors:
+            raise FieldErrors(errors)
+        assert view is not None
+        assert lot is not None
+        assert volume is not None
+        point = InjectionPoint.objects.create(
+            clinic=actor.clinic,
+            session=session,
+            kind=kind,
+            view=view.code,
+            x=x if kind == "point" else None,
+            y=y if kind == "point" else None,
+            region=region,
+            side=side,
+            region_label=view.region_label(region, side)[:80],
+            product=lot.product,
+            lot=lot,
+            volume_ml=volume,
+            depth_mm=depth,
+            technique=technique,
+            needle=str(data.get("needle", "") or "")[:80],
+            created_by=actor.user,
+        )
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=point,
+            patient_id=session.patient_id,
+            changes={
+                "region": [None, region],
+                "lot": [None, lot.lot_number],
+                "volume_ml": [None, volume],
+            },
+        )
+    return point
+
+
+def point_remove(*, actor: Actor, point_id: ObjectId) -> TreatmentSession:
+    actor.require(Capability.SESSION_PERFORM)
+    with transaction.atomic():
+        try:
+            point = InjectionPoint.objects.select_related("session").get(
+                pk=point_id, clinic=actor.clinic
+            )
+        except (InjectionPoint.DoesNotExist, ValidationError, ValueError) as exc:
+            raise NotFound("No such injection in this clinic.") from exc
+        session = session_for_update(actor=actor, session_id=point.session_id)
+        _chartable(session)
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            obj=point,
+            patient_id=session.patient_id,
+            changes={"region": [point.region, None], "volume_ml": [point.volume_ml, None]},
+        )
+        point.delete()
+    return session
+
+
+def session_copy_previous_map(*, actor: Actor, session_id: ObjectId) -> int:
+    """Starts the chart from the plan's last signed session; each copied injection takes the
+    first usable lot of its product (injections whose product has none are left out)."""
+    actor.require(Capability.SESSION_PERFORM)
+    assert actor.user is not None
+    with transaction.atomic():
+        session = session_for_update(actor=actor, session_id=session_id)
+        if session.status != SessionStatus.IN_PROCEDURE:
+            raise Conflict("Copy the previous map at the start of the procedure.")
+        if session.points.exists():
+            raise Conflict("This session already has injections charted.")
+        previous = previous_signed_session(session)
+        if previous is None:
+            raise Conflict("There is no signed earlier session to copy.")
+        points = list(previous.points.all())
+        lots: dict[object, Lot] = {}
+        for usable in lots_usable(actor=actor, product_ids=[p.product_id for p in points]):
+            lots.setdefault(usable.product_id, usable)  # the earliest expiry first
+        copied = []
+        for point in points:
+            lot = lots.get(point.product_id)
+            if lot is None:
+                continue
+            copied.append(
+                InjectionPoint(
+                    clinic=actor.clinic,
+                    session=session,
+                    kind=point.kind,
+                    view=point.view,
+                    x=point.x,
+                    y=point.y,
+                    region=point.region,
+                    side=point.side,
+                    region_label=point.region_label,
+                    product_id=point.product_id,
+                    lot=lot,
+                    volume_ml=point.volume_ml,
+                    depth_mm=point.depth_mm,
+                    technique=point.technique,
+                    needle=point.needle,
+                    created_by=actor.user,
+                )
+            )
+        InjectionPoint.objects.bulk_create(copied)
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=session,
+            patient_id=session.patient_id,
+            summary=f"{len(copied)} injections copied from session {previous.number}",
+        )
+    return len(copied)

@@ -1,0 +1,455 @@
+"""The session workflow: scheduled/checked-in → preparation → in procedure → completed →
+signed (cancelled and did-not-attend end it early). Every transition is an audited service
+that checks its gate; signing uses the lots in the same transaction, once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from mesodesk.accounts.actor import Actor
+from mesodesk.accounts.choices import Capability
+from mesodesk.accounts.models import Membership, User
+from mesodesk.audit.choices import AuditAction
+from mesodesk.audit.services import audit_event_record
+from mesodesk.catalog.services import lot_consume
+from mesodesk.consent.selectors import consent_state
+from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
+from mesodesk.knowledge.selectors import clinic_knowledge
+from mesodesk.patients.services import condition_record, history_list_review
+from mesodesk.patients.signals import history_batch
+from mesodesk.screening.choices import ScreeningReason
+from mesodesk.screening.models import Screening
+from mesodesk.screening.services import screening_refresh
+from mesodesk.sessions.checklist import (
+    anaesthetic_minutes_elapsed,
+    session_checklist,
+    time_sensitive_questions,
+)
+from mesodesk.sessions.choices import OPEN_SESSION_STATUSES, SessionStatus
+from mesodesk.sessions.models import SessionAddendum, TreatmentSession
+from mesodesk.sessions.selectors import session_dose_report, session_for_update
+from mesodesk.sessions.services.aftercare import aftercare_generate
+from mesodesk.treatments.choices import PlanStatus
+from mesodesk.treatments.models import TreatmentPlan
+from mesodesk.treatments.selectors import plan_ingredients, plans_for
+
+TRANSITIONS = {
+    "check_in": ([SessionStatus.SCHEDULED], SessionStatus.CHECKED_IN),
+    "prepare": ([SessionStatus.SCHEDULED, SessionStatus.CHECKED_IN], SessionStatus.PREPARATION),
+    "start": ([SessionStatus.PREPARATION], SessionStatus.IN_PROCEDURE),
+    "complete": ([SessionStatus.IN_PROCEDURE], SessionStatus.COMPLETED),
+    "sign": ([SessionStatus.COMPLETED], SessionStatus.SIGNED),
+}
+ENDABLE = [SessionStatus.SCHEDULED, SessionStatus.CHECKED_IN, SessionStatus.PREPARATION]
+
+
+def _move(
+    actor: Actor, session: TreatmentSession, action: str, changes: Mapping[str, Any] | None = None
+) -> None:
+    sources, target = TRANSITIONS[action]
+    if session.status not in sources:
+        raise Conflict(
+            f"A session that is {session.get_status_display().lower()} cannot "
+            f"{action.replace('_', ' ')}."
+        )
+    before = session.status
+    session.status = target
+    session.save()
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=session,
+        patient_id=session.patient_id,
+        changes={"status": [before, target], **(changes or {})},
+    )
+
+
+def session_create(*, actor: Actor, plan_id: ObjectId) -> TreatmentSession:
+    """The plan's next session. The plan must be active, its consent not withdrawn, the
+    course not finished, and no other session of the plan open."""
+    actor.require(Capability.SESSION_PREPARE)
+    with transaction.atomic():
+        try:
+            plan = plans_for(actor).select_for_update(of=("self",)).get(pk=plan_id)
+        except (TreatmentPlan.DoesNotExist, ValidationError, ValueError) as exc:
+            raise NotFound("No such treatment plan in this clinic.") from exc
+        if plan.status != PlanStatus.ACTIVE:
+            raise Conflict("Sessions are only for an active plan.")
+        consent = consent_state(plan)
+        if consent.withdrawn:
+            raise Conflict(consent.reason)
+        sessions = list(TreatmentSession.objects.filter(plan=plan))
+        if any(s.status in OPEN_SESSION_STATUSES for s in sessions):
+            raise Conflict("Another session of this plan is still open.")
+        planned = plan.planned_sessions
+        signed = [s for s in sessions if s.status == SessionStatus.SIGNED]
+        if len(signed) >= planned:
+            raise Conflict(f"All {planned} sessions of the course are done.")
+        session = TreatmentSession.objects.create(
+            clinic=actor.clinic,
+            plan=plan,
+            patient=plan.patient,
+            number=max((s.number for s in sessions), default=0) + 1,
+            anaesthetic_minutes_required=_anaesthetic_minutes(actor, plan),
+        )
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=session,
+            patient_id=plan.patient_id,
+            changes={"number": [None, session.number]},
+        )
+    return session
+
+
+def _anaesthetic_minutes(actor: Actor, plan: TreatmentPlan) -> int | None:
+    protocol = plan.protocol
+    if protocol is None or protocol.anaesthesia != "topical":
+        return None
+    return protocol.anaesthesia_minutes or clinic_knowledge(actor.clinic).setting(
+        "topical_anaesthetic_minutes"
+    )
+
+
+def session_check_in(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
+    actor.require(Capability.SESSION_CHECK_IN)
+    with transaction.atomic():
+        session = session_for_update(actor=actor, session_id=session_id)
+        session.checked_in_at = timezone.now()
+        _move(actor, session, "check_in")
+    return session
+
+
+def session_prepare(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
+    actor.require(Capability.SESSION_PREPARE)
+    with transaction.atomic():
+        session = session_for_update(actor=actor, session_id=session_id)
+        if session.checked_in_at is None:
+            session.checked_in_at = timezone.now()
+        _move(actor, session, "prepare")
+    return session
+
+
+def _editable(session: TreatmentSession, *allowed: str) -> None:
+    if session.status not in allowed:
+        raise Conflict(f"Not possible while the session is {session.get_status_display().lower()}.")
+
+
+def session_reconfirm(
+    *,
+    actor: Actor,
+    session_id: ObjectId,
+    answers: Mapping[str, str],
+    sites: Mapping[str, str] | None = None,
+    medicines_unchanged: bool = False,
+) -> Screening:
+    """Today's answers to the time-sensitive questions go into the history, then the plan is
+    screened again for today. `answers` maps each condition code to "present" or "absent"."""
+    actor.require(Capability.SESSION_PREPARE)
+    with transaction.atomic():
+        session = session_for_update(actor=actor, session_id=session_id)
+        _editable(session, SessionStatus.PREPARATION)
+        questions = time_sensitive_questions(actor, session)
+        errors = {
+            f"answer_{code}": ["Answer this question today."]
+            for code, _, _ in questions
+            if answers.get(code) not in ("present", "absent")
+        }
+        if not medicines_unchanged:
+            errors["medicines_unchanged"] = [
+                "Confirm the medicine list with the patient today "
+                "(record any new medicine in the history first)."
+            ]
+        if errors:
+            raise FieldErrors(errors)
+        today = actor.today()
+        with history_batch():
+            for code, _, kind in questions:
+                present = answers[code] == "present"
+                data: dict[str, Any] = {
+                    "code": code,
+                    "asserted_on": today,
+                    "verification_status": "confirmed" if present else "refuted",
+                }
+                if kind == "site" and present:
+                    data["body_site"] = (sites or {}).get(code, "")
+                condition_record(actor=actor, patient_id=session.patient_id, data=data)
+            history_list_review(actor=actor, patient_id=session.patient_id, which="medications")
+        plan = session.plan
+        plan = plans_for(actor).get(pk=plan.pk)
+        screening = screening_refresh(
+            actor=actor,
+            patient_id=session.patient_id,
+            indication=plan.indication,
+            areas=plan.areas,
+            ingredients=plan_ingredients(plan),
+            plan_id=plan.pk,
+            reason=ScreeningReason.CHECK_IN,
+        )
+        session.facts_reconfirmed_at = timezone.now()
+        session.facts_reconfirmed_by = actor.user
+        session.screening = screening
+        session.save()
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=session,
+            patient_id=session.patient_id,
+            changes={
+                "facts_reconfirmed": [None, dict(answers)],
+                "screening": [None, screening.verdict],
+            },
+        )
+    return screening
+
+
+def _checklist_update(
+    actor: Actor, session_id: ObjectId, fields: dict[str, Any], summary: str
+) -> TreatmentSession:
+    actor.require(Capability.SESSION_PREPARE)
+    with transaction.atomic():
+        session = session_for_update(actor=actor, session_id=session_id)
+        _editable(session, SessionStatus.PREPARATION)
+        for key, value in fields.items():
+            setattr(session, key, value)
+        session.save()
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=session,
+            patient_id=session.patient_id,
+            summary=summary,
+            changes={k: [None, v] for k, v in fields.items()},
+        )
+    return session
+
+
+def session_record_antisepsis(
+    *, actor: Actor, session_id: ObjectId, agent: str
+) -> TreatmentSession:
+    if agent not in clinic_knowledge(actor.clinic).antiseptics:
+        raise FieldErrors.single("agent", "Choose the antiseptic used.")
+    return _checklist_update(
+        actor,
+        session_id,
+        {"antisepsis_agent": agent, "antisepsis_at": timezone.now()},
+        "antisepsis",
+    )
+
+
+def session_record_anaesthetic(
+    *, actor: Actor, session_id: ObjectId, product: str, applied_at: dt.datetime | None = None
+) -> TreatmentSession:
+    now = timezone.now()
+    product = product.strip()
+    errors: dict[str, list[str]] = {}
+    if not product or len(product) > 120:
+        errors["product"] = ["Name the topical anaesthetic."]
+    when = applied_at or now
+    if when > now or when < now - dt.timedelta(hours=6):
+        errors["applied_at"] = ["Give the time it was applied today (not in the future)."]
+    if errors:
+        raise FieldErrors(errors)
+    return _checklist_update(
+        actor,
+        session_id,
+        {"anaesthetic_product": product, "anaesthetic_applied_at": when},
+        "topical anaesthetic",
+    )
+
+
+def session_confirm_photos(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
+    return _checklist_update(
+        actor, session_id, {"photos_confirmed_at": timezone.now()}, "baseline photographs taken"
+    )
+
+
+def session_start(
+    *, actor: Actor, session_id: ObjectId, assistant: User | None = None, start_early: bool = False
+) -> TreatmentSession:
+    """Preparation → in procedure, when every required checklist item is done. Starting
+    before the anaesthetic's minimum time needs `start_early` (recorded)."""
+    actor.require(Capability.SESSION_PERFORM)
+    with transaction.atomic():
+        session = session_for_update(actor=actor, session_id=session_id)
+        _editable(session, SessionStatus.PREPARATION)
+        consent = consent_state(session.plan)
+        items = session_checklist(actor, session, consent)
+        missing = {
+            f"checklist_{i.key}": [i.label + (f": {i.detail}" if i.detail else "")]
+            for i in items
+            if i.required and not i.done
+        }
+        now = timezone.now()
+        elapsed = anaesthetic_minutes_elapsed(session, now)
+        required = session.anaesthetic_minutes_required
+        if required:
+            if elapsed is None:
+                missing["checklist_anaesthetic"] = [
+                    "Record when the topical anaesthetic was applied."
+                ]
+            elif elapsed < required and not start_early:
+                missing["checklist_anaesthetic"] = [
+                    f"Only {elapsed} of {required} minutes have passed since the topical "
+                    "anaesthetic was applied. Wait, or start early on purpose."
+                ]
+        if (
+            assistant is not None
+            and not Membership.objects.filter(user=assistant, clinic=actor.clinic).exists()
+        ):
+            missing["assistant"] = ["The assistant must be a member of this clinic."]
+        if missing:
+            raise FieldErrors(missing)
+        # The session records the consent that allowed it.
+        session.consent = consent.latest
+        session.started_at = now
+        session.practitioner = actor.user
+        session.assistant = assistant
+        session.anaesthetic_minutes_at_start = elapsed
+        _move(
+            actor,
+            session,
+            "start",
+            {
+                "anaesthetic_minutes": [None, elapsed],
+                "started_early": [
+                    None,
+                    bool(required and elapsed is not None and elapsed < required),
+                ],
+            },
+        )
+    return session
+
+
+def session_complete(
+    *, actor: Actor, session_id: ObjectId, notes: str = "", immediate_reactions: str = ""
+) -> TreatmentSession:
+    """In procedure → completed: the injections are charted; the aftercare sheet is made."""
+    actor.require(Capability.SESSION_PERFORM)
+    errors: dict[str, list[str]] = {}
+    if len(notes) > 4000:
+        errors["notes"] = ["Keep the notes under 4000 characters."]
+    if len(immediate_reactions) > 2000:
+        errors["immediate_reactions"] = ["Keep this under 2000 characters."]
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        session = session_for_update(actor=actor, session_id=session_id)
+        _editable(session, SessionStatus.IN_PROCEDURE)
+        if not session.points.exists():
+            raise FieldErrors.single("points", "Chart at least one injection before completing.")
+        session.ended_at = timezone.now()
+        session.notes = notes.strip()
+        session.immediate_reactions = immediate_reactions.strip()
+        _move(
+            actor, session, "complete", {"immediate_reactions": [None, session.immediate_reactions]}
+        )
+        aftercare_generate(actor=actor, session=session)
+    return session
+
+
+def session_sign(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
+    """Completed → signed: every point has a usable lot, no hard limit is exceeded, the
+    consent still holds. The lots are used in this transaction; the record is then frozen."""
+    actor.require(Capability.SESSION_PERFORM)
+    with transaction.atomic():
+        session = session_for_update(actor=actor, session_id=session_id)
+        if session.status == SessionStatus.SIGNED:
+            raise Conflict("This session is already signed.")
+        _editable(session, SessionStatus.COMPLETED)
+        points = list(session.points.select_related("lot", "product"))
+        problems: dict[str, list[str]] = {}
+        if any(p.lot_id is None for p in points):
+            problems["points"] = ["Choose the lot of every injection before signing."]
+        report = session_dose_report(actor=actor, session=session)
+        if report.blocked:
+            problems["dose"] = [
+                c.message for c in (*report.checks, *report.notes) if c.hard and c.status != "ok"
+            ]
+        consent = consent_state(session.plan)
+        if not consent.valid:
+            problems["consent"] = [consent.reason]
+        if problems:
+            raise FieldErrors(problems)
+        per_lot: dict[object, Decimal] = {}
+        for point in points:
+            per_lot[point.lot_id] = per_lot.get(point.lot_id, Decimal(0)) + point.volume_ml
+        for lot_id, volume in sorted(per_lot.items(), key=lambda kv: str(kv[0])):
+            lot_consume(
+                actor=actor,
+                lot_id=str(lot_id),
+                volume_ml=volume,
+                reference_type="treatments.TreatmentSession",
+                reference_id=session.pk,
+            )
+        session.signed_at = timezone.now()
+        session.signed_by = actor.user
+        session.totals = [
+            {
+                "ingredient": t.ingredient,
+                "name": t.name,
+                "amount": str(t.amount),
+                "unit": t.unit,
+                "volume_ml": str(t.volume_ml),
+            }
+            for t in report.totals
+        ]
+        _move(
+            actor, session, "sign", {"lots": [None, {str(k): str(v) for k, v in per_lot.items()}]}
+        )
+    return session
+
+
+def session_end(
+    *, actor: Actor, session_id: ObjectId, reason: str, did_not_attend: bool = False
+) -> TreatmentSession:
+    """Cancels a session that has not started, or records that the patient did not attend."""
+    actor.require(Capability.SESSION_CHECK_IN)
+    if not reason.strip():
+        raise FieldErrors.single("reason", "Say why the session ends here.")
+    with transaction.atomic():
+        session = session_for_update(actor=actor, session_id=session_id)
+        _editable(session, *ENDABLE)
+        before = session.status
+        session.status = SessionStatus.DID_NOT_ATTEND if did_not_attend else SessionStatus.CANCELLED
+        session.end_reason = reason.strip()[:2000]
+        session.save()
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=session,
+            patient_id=session.patient_id,
+            changes={"status": [before, session.status], "reason": [None, session.end_reason]},
+        )
+    return session
+
+
+def session_addendum_add(*, actor: Actor, session_id: ObjectId, text: str) -> SessionAddendum:
+    """A signed correction or addition to a signed session."""
+    actor.require(Capability.SESSION_PERFORM)
+    text = text.strip()
+    if not text or len(text) > 4000:
+        raise FieldErrors.single("text", "Write the addendum (at most 4000 characters).")
+    assert actor.user is not None
+    with transaction.atomic():
+        session = session_for_update(actor=actor, session_id=session_id)
+        if session.status != SessionStatus.SIGNED:
+            raise Conflict("Addenda are for signed sessions; edit the session itself.")
+        addendum = SessionAddendum.objects.create(
+            clinic=actor.clinic, session=session, text=text, signed_by=actor.user
+        )
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=addendum,
+            patient_id=session.patient_id,
+            changes={"text": [None, text]},
+        )
+    return addendum
