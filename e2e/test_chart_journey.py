@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from mesodesk.core.testing import PASSWORD, Personas, adult_patient_data
+from e2e.helpers import log_in
+from mesodesk.core.testing import Personas, adult_patient_data
 from mesodesk.patients.services import allergy_record, condition_record, patient_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,10 +27,7 @@ def test_the_chart_banner_and_an_edit_dialog_in_view_on_a_tablet(
     )
     condition_record(actor=personas.practitioner, patient_id=patient.pk, data={"code": "pregnancy"})
     page = new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "practitioner@a.test")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, live_server.url, "practitioner@a.test")
     page.goto(f"{live_server.url}/patients/{patient.pk}/")
     banner = page.locator("#chart-alerts")
     assert "Lidocaine" in banner.inner_text()
