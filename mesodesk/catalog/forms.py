@@ -6,6 +6,7 @@ from django import forms
 
 from mesodesk.catalog.choices import Anaesthesia, ConcentrationUnit, LotStatus, ProductKind
 from mesodesk.catalog.models import Product, Protocol
+from mesodesk.catalog.protocols import FIELD_LABELS, PLAUSIBLE_RANGES
 from mesodesk.knowledge.loader import knowledge
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -164,15 +165,36 @@ class ProtocolForm(forms.ModelForm[Protocol]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.schedule_days:
-            self.initial["schedule_days"] = ", ".join(str(d) for d in self.instance.schedule_days)
+        for name, field in self.fields.items():
+            field.label = FIELD_LABELS.get(name, field.label)
+        # Always the typed form ("0, 3, 6"), never the stored list: an empty list would
+        # otherwise show as the literal "[]" and fail on the next save.
+        self.initial["schedule_days"] = ", ".join(
+            str(d) for d in (self.instance.schedule_days or [])
+        )
+
+    def clean_sessions(self) -> int | None:
+        sessions: int | None = self.cleaned_data.get("sessions")
+        low, high = PLAUSIBLE_RANGES["sessions"]
+        if sessions is not None and not low <= sessions <= high:
+            raise forms.ValidationError(f"Enter a whole number from {low} to {high}.")
+        return sessions
 
     def clean_schedule_days(self) -> list[int]:
-        raw = self.cleaned_data.get("schedule_days") or ""
+        raw = (self.cleaned_data.get("schedule_days") or "").strip().strip("[]")
         try:
             return [int(part) for part in raw.replace(";", ",").split(",") if part.strip()]
         except ValueError as exc:
             raise forms.ValidationError("Give whole days separated by commas.") from exc
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        low, high = cleaned.get("interval_min_days"), cleaned.get("interval_max_days")
+        if low is not None and high is not None and high < low:
+            self.add_error(
+                "interval_max_days", "The longest interval is shorter than the shortest."
+            )
+        return cleaned
 
     def changes(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields}

@@ -59,6 +59,31 @@ PLAUSIBLE_RANGES: dict[str, tuple[int, int]] = {
     "maintenance_interval_days": (1, 3650),
 }
 
+# What each field is called on screens and in error messages (never the field's code).
+FIELD_LABELS: dict[str, str] = {
+    "name": "Name",
+    "indication": "Indication",
+    "sessions": "Sessions in the course",
+    "interval_min_days": "Shortest interval (days)",
+    "interval_max_days": "Longest interval (days)",
+    "schedule_days": "Fixed schedule (days from the first session)",
+    "technique": "Technique",
+    "depth_min_mm": "Smallest depth (mm)",
+    "depth_max_mm": "Greatest depth (mm)",
+    "needle": "Needle",
+    "points_per_area": "Points per area",
+    "volume_per_point_ml": "Volume per point (mL)",
+    "anaesthesia": "Anaesthesia",
+    "anaesthesia_minutes": "Anaesthetic application time (minutes)",
+    "photo_views_baseline": "Photographs before the course",
+    "photo_views_end": "Photographs at the end of the course",
+    "photo_views_follow_up": "Photographs at follow-up",
+    "follow_up_weeks": "Follow-up after (weeks)",
+    "maintenance_interval_days": "Maintenance every (days)",
+    "evidence_summary": "Evidence summary",
+    "notes": "Notes",
+}
+
 
 def _get(actor: Actor, protocol_id: ObjectId, *, lock: bool = False) -> Protocol:
     qs = Protocol.objects.filter(clinic=actor.clinic)
@@ -83,12 +108,13 @@ def _out_of_range(protocol: Protocol) -> dict[str, list[str]]:
 
 def _validate(protocol: Protocol) -> dict[str, list[str]]:
     kb = clinic_knowledge(protocol.clinic)
-    errors: dict[str, list[str]] = {}
+    errors = _out_of_range(protocol)
     try:
-        protocol.full_clean(exclude=["clinic", "published_by"])
+        # A field already out of range is left out, so its database constraint (sessions
+        # >= 1) never surfaces as a raw "Constraint … is violated" message.
+        protocol.full_clean(exclude=["clinic", "published_by", *errors])
     except ValidationError as exc:
-        errors |= FieldErrors.from_django(exc).errors
-    errors |= _out_of_range(protocol)
+        errors = FieldErrors.from_django(exc).errors | errors
     if protocol.indication not in kb.indications:
         errors["indication"] = ["Choose an indication from the knowledge base."]
     if protocol.technique and protocol.technique not in kb.techniques:
@@ -110,8 +136,8 @@ def _validate(protocol: Protocol) -> dict[str, list[str]]:
     elif (protocol.sessions or 0) > 1 and not protocol.interval_min_days:
         errors["interval_min_days"] = ["A course of several sessions needs a minimum interval."]
     low, high = protocol.interval_min_days, protocol.interval_max_days
-    if low and high and high < low:
-        errors["interval_max_days"] = ["The maximum interval is below the minimum."]
+    if isinstance(low, int) and isinstance(high, int) and high < low:
+        errors["interval_max_days"] = ["The longest interval is shorter than the shortest."]
     dmin, dmax = protocol.depth_min_mm, protocol.depth_max_mm
     if dmin is not None and dmax is not None and dmax < dmin:
         errors["depth_max_mm"] = ["The maximum depth is below the minimum."]

@@ -10,6 +10,7 @@ from ninja import Field, Schema
 from mesodesk.catalog.protocols import PLAUSIBLE_RANGES
 from mesodesk.core.api import PatchSchema
 from mesodesk.core.dates import PlausibleDate
+from mesodesk.core.schemas import InSchema
 
 
 def _within(name: str) -> Any:
@@ -18,13 +19,13 @@ def _within(name: str) -> Any:
     return Field(None, ge=low, le=high)
 
 
-class ComponentIn(Schema):
+class ComponentIn(InSchema):
     ingredient: str = Field(max_length=40)
     amount: Decimal
     unit: str = Field(max_length=10)
 
 
-class ProductIn(Schema):
+class ProductIn(InSchema):
     name: str = Field(min_length=1, max_length=200)
     kind: str = Field("brand", max_length=12)
     manufacturer: str = Field("", max_length=200)
@@ -52,7 +53,7 @@ class ProductOut(Schema):
     components: list[ComponentOut]
 
 
-class LotIn(Schema):
+class LotIn(InSchema):
     product_id: uuid.UUID
     lot_number: str = Field(max_length=80)
     expiry_date: PlausibleDate
@@ -75,12 +76,12 @@ class LotOut(Schema):
     status_reason: str
 
 
-class AdjustIn(Schema):
+class AdjustIn(InSchema):
     delta_ml: Decimal
     reason: str = Field(max_length=500)
 
 
-class LotStatusIn(Schema):
+class LotStatusIn(InSchema):
     status: str = Field(max_length=12)
     reason: str = Field(max_length=500)
 
@@ -93,7 +94,7 @@ class StockOut(Schema):
     low: bool
 
 
-class ProtocolIn(Schema):
+class ProtocolIn(InSchema):
     template_code: str = Field("", max_length=60)
 
 

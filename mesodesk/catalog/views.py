@@ -26,12 +26,28 @@ from mesodesk.core.errors import Conflict, FieldErrors, NotFound
 from mesodesk.core.htmx import form_add_errors
 from mesodesk.knowledge.selectors import clinic_knowledge
 
+# The knowledge base's limit kinds in words, for the ingredients page.
+LIMIT_WORDS = {
+    "mg_per_session": "mg per session",
+    "mg_per_kg": "mg per kg of body weight per session",
+    "ml_per_session": "mL per session",
+    "ml_per_injection": "mL per injection",
+    "injections_per_session": "injections per session",
+    "units_per_session": "units per session",
+    "min_interval_days": "days at least between sessions",
+    "max_sessions": "sessions per course",
+    "with_epinephrine": "with epinephrine",
+    "without_epinephrine": "without epinephrine",
+}
+
 
 @clinic_view(Capability.CATALOG_VIEW)
 def ingredients(request: HttpRequest) -> HttpResponse:
     kb = clinic_knowledge(request_actor(request).clinic)
     return render(
-        request, "catalog/ingredients.html", {"kb": kb, "ingredients": kb.ingredients.values()}
+        request,
+        "catalog/ingredients.html",
+        {"kb": kb, "ingredients": kb.ingredients.values(), "limit_words": LIMIT_WORDS},
     )
 
 
@@ -221,6 +237,9 @@ def _protocol_page(
             "form": form,
             "kb": kb,
             "versions": selectors.protocols_for(actor).filter(family=protocol.family),
+            "configurable_labels": [
+                protocols.FIELD_LABELS.get(f, f).lower() for f in protocol.configurable_fields
+            ],
         },
         status=400 if form.errors else 200,
     )

@@ -18,12 +18,13 @@ from mesodesk.consent.models import Consent, ConsentTemplate
 from mesodesk.consent.selectors import ConsentState, consent_state
 from mesodesk.core.api import ERRORS, PatchSchema
 from mesodesk.core.http import pdf_response
+from mesodesk.core.schemas import InSchema
 from mesodesk.treatments.selectors import plan_get
 
 router = Router(tags=["consent"])
 
 
-class TemplateIn(Schema):
+class TemplateIn(InSchema):
     indication: str = Field(max_length=40)
     title: str = Field("", max_length=200)
     introduction: str = Field("", max_length=4000)
@@ -71,7 +72,7 @@ class DocumentOut(Schema):
     photo_question: str
 
 
-class SignIn(Schema):
+class SignIn(InSchema):
     accepted: list[str] = Field(description="The keys of every statement the patient ticked.")
     photo_consent: bool | None = Field(description="The separate choice about photographs.")
     signer_name: str = Field(max_length=200)
@@ -81,7 +82,7 @@ class SignIn(Schema):
     text_sha256: str = Field(max_length=64, description="The sha256 of the consent document shown.")
 
 
-class WithdrawIn(Schema):
+class WithdrawIn(InSchema):
     reason: str = Field(max_length=2000)
 
 

@@ -13,7 +13,7 @@ from mesodesk.consent.models import ConsentTemplate
 from mesodesk.knowledge.loader import KnowledgeBase
 from mesodesk.treatments.models import TreatmentPlan
 from mesodesk.treatments.selectors import plan_ingredients
-from mesodesk.treatments.summary import evidence_sentence, plan_summary
+from mesodesk.treatments.summary import evidence_sentence, patient_regulatory_note, plan_summary
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class ConsentDocument:
             lines.extend(f"- {bullet}" for bullet in section.bullets)
             lines.append("")
         lines.append("STATEMENTS")
-        lines.extend(f"[{s.key}] {s.text}" for s in self.statements)
+        lines.extend(f"- {s.text}" for s in self.statements)
         lines.append("")
         lines.append(f"PHOTOGRAPHS (separate choice): {self.photo_question}")
         return "\n".join(lines)
@@ -55,14 +55,15 @@ class ConsentDocument:
         return hashlib.sha256(self.text.encode()).hexdigest()
 
 
-def _mix(plan: TreatmentPlan) -> list[str]:
+def _mix(plan: TreatmentPlan, kb: KnowledgeBase) -> list[str]:
     rows = []
     for line in plan.lines.all():
         parts = ", ".join(
             f"{c.ingredient.name} {c.amount.normalize():f} {c.unit}"
             for c in line.product.components.all()
         )
-        area = f" ({line.area})" if line.area else ""
+        known = kb.body_areas.get(line.area) if line.area else None
+        area = f" ({known.label if known else line.area})" if line.area else ""
         rows.append(
             f"{line.product.name}: {line.volume_ml.normalize():f} mL per session{area} — {parts}"
         )
@@ -100,14 +101,14 @@ def consent_document(
                 )
                 if p
             ),
-            bullets=tuple(_mix(plan)),
+            bullets=tuple(_mix(plan, kb)),
         ),
         Section(
             "Approval and off-label use",
             paragraphs=(kb.text("mesotherapy_not_approved"),)
             if off_label
             else tuple(p for p in (indication.approved_products,) if p),
-            bullets=tuple(f"{i.name}: {i.regulatory_note}" for i in off_label),
+            bullets=tuple(f"{i.name}: {patient_regulatory_note(kb, i)}" for i in off_label),
         ),
         Section(
             "How good is the evidence",

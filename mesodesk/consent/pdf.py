@@ -16,7 +16,8 @@ def consent_pdf(consent: Consent, *, clinic_name: str) -> bytes:
             continue
         heading = line.isupper() and any(ch.isalpha() for ch in line)
         blocks.append(Block("heading" if heading else "paragraph", line))
-    accepted = ", ".join(consent.accepted)
+    ticked = len(consent.accepted)
+    accepted = f"all {ticked} statements above" if ticked else "none"
     blocks += [
         Block("heading", "Signatures"),
         Block(
@@ -32,7 +33,6 @@ def consent_pdf(consent: Consent, *, clinic_name: str) -> bytes:
                     if consent.countersigned_at
                     else "—",
                 ),
-                ("Text SHA-256", consent.text_sha256),
             ],
         ),
         Block("image", image_png=bytes(consent.signature_png), image_width_mm=70),
@@ -42,6 +42,8 @@ def consent_pdf(consent: Consent, *, clinic_name: str) -> bytes:
             title=title,
             subtitle=f"{consent.patient.full_name} · {clinic_name}",
             blocks=blocks,
-            footer=f"mesodesk consent {consent.pk} · knowledge {consent.knowledge_version}",
+            # Identifiers for staff checking the record copy, kept to the footer.
+            footer=f"mesodesk consent {consent.pk} · text SHA-256 {consent.text_sha256} · "
+            f"knowledge {consent.knowledge_version}",
         )
     )

@@ -21,7 +21,10 @@ from mesodesk.treatments.models import TreatmentPlan
 
 
 def templates_for(actor: Actor) -> QuerySet[ConsentTemplate]:
-    actor.require(Capability.PLAN_VIEW)
+    """Those who keep the templates (the capability their services need) and those who use
+    them on plans may read them."""
+    if not actor.can(Capability.CATALOG_MANAGE):
+        actor.require(Capability.PLAN_VIEW)
     return ConsentTemplate.objects.filter(clinic=actor.clinic)
 
 

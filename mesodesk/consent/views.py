@@ -86,8 +86,15 @@ def detail(request: HttpRequest, consent_id: str) -> HttpResponse:
         patient_id=consent.patient_id,
         summary="consent",
     )
+    indication = clinic_knowledge(actor.clinic).indications.get(consent.plan.indication)
     return render(
-        request, "consent/detail.html", {"consent": consent, "withdraw_form": WithdrawForm()}
+        request,
+        "consent/detail.html",
+        {
+            "consent": consent,
+            "withdraw_form": WithdrawForm(),
+            "indication_label": indication.label if indication else consent.plan.indication,
+        },
     )
 
 
@@ -133,7 +140,7 @@ def pdf(request: HttpRequest, consent_id: str) -> HttpResponse:
     return pdf_response(bytes(consent.pdf or b""), f"consent-{consent.pk}.pdf")
 
 
-@clinic_view(Capability.PLAN_VIEW)
+@clinic_view(Capability.CATALOG_MANAGE)
 def templates(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     form = TemplateForm(
@@ -167,7 +174,7 @@ def templates(request: HttpRequest) -> HttpResponse:
     )
 
 
-@clinic_view(Capability.PLAN_VIEW)
+@clinic_view(Capability.CATALOG_MANAGE)
 def template_detail(request: HttpRequest, template_id: str) -> HttpResponse:
     actor = request_actor(request)
     try:

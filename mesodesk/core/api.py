@@ -16,6 +16,7 @@ from pydantic import ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
+from mesodesk.core.schemas import InSchema
 
 
 class FieldError(Schema):
@@ -57,7 +58,7 @@ def _cleared_value(annotation: Any) -> Any:
     return None
 
 
-class PatchSchema(Schema):
+class PatchSchema(InSchema):
     """Base of every PATCH body. Leaving a field out keeps its value; `null` clears a text field
     (to "") or a list (to []) where the field may be empty, and a field that must not be empty
     (min_length >= 1) answers 422 naming it. Services then validate "" and [] as they would
@@ -105,11 +106,17 @@ def is_retryable(exc: BaseException) -> bool:
     )
 
 
+def _message(error: dict[str, Any]) -> str:
+    if error.get("type") == "extra_forbidden":
+        # Every request body forbids unknown fields (core.schemas.InSchema).
+        return "Unknown field: this request does not take it, so nothing was saved."
+    return str(error.get("msg", "invalid"))
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     def validation(request: HttpRequest, exc: Any) -> HttpResponse:
         errors = [
-            {"field": _field_path(e.get("loc", ())), "message": str(e.get("msg", "invalid"))}
-            for e in exc.errors
+            {"field": _field_path(e.get("loc", ())), "message": _message(e)} for e in exc.errors
         ]
         return api.create_response(
             request, {"detail": "Invalid input; nothing was saved.", "errors": errors}, status=422
@@ -128,7 +135,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(request, {"detail": str(exc)}, status=403)
 
     def conflict(request: HttpRequest, exc: Any) -> HttpResponse:
-        return api.create_response(request, {"detail": str(exc)}, status=409)
+        body = {**getattr(exc, "details", {}), "detail": str(exc)}
+        return api.create_response(request, body, status=409)
 
     def unauthenticated(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(

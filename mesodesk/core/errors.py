@@ -26,7 +26,12 @@ class PermissionDenied(ServiceError):
 
 
 class Conflict(ServiceError):
-    """The object is in a state that forbids the action (for example it is signed)."""
+    """The object is in a state that forbids the action (for example it is signed).
+    `details` adds named facts to the API's 409 body (the possible duplicates of a patient)."""
+
+    def __init__(self, message: str = "", *, details: Mapping[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.details: dict[str, object] = dict(details or {})
 
 
 class FieldErrors(ServiceError):

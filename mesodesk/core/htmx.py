@@ -34,5 +34,20 @@ def form_add_errors(form: forms.BaseForm, exc: FieldErrors) -> None:
     for field, messages in exc.errors.items():
         target = field if field in form.fields else None
         for message in messages:
-            prefix = "" if target is not None or field == NON_FIELD else f"{field}: "
+            prefix = "" if target is not None or field == NON_FIELD else f"{field_words(field)}: "
             form.add_error(target, f"{prefix}{message}")
+
+
+def field_words(field: str) -> str:
+    """A service's field key in words for a page ("lines.0.volume_ml" → "Line 1, volume ml";
+    "protocol_id" → "Protocol"): codes never reach the screen."""
+    parts: list[str] = []
+    for part in field.split("."):
+        if part.isdigit():
+            if parts:
+                parts[-1] = f"{parts[-1].removesuffix('s')} {int(part) + 1}"
+            continue
+        words = part.replace("_", " ").strip()
+        parts.append(words.removesuffix(" id") if words != "id" else "identifier")
+    text = ", ".join(p for p in parts if p)
+    return text[:1].upper() + text[1:]

@@ -139,16 +139,27 @@ def today() -> dt.date:
 
 
 def adult_patient_data(**overrides: Any) -> dict[str, Any]:
+    """Anna Smith's details; another name gets its own e-mail and mobile, so that two
+    different test patients are never taken for possible duplicates of each other."""
+    given = str(overrides.get("given_name", "Anna"))
+    family = str(overrides.get("family_name", "Smith"))
+    number = (
+        900123 if (given, family) == ("Anna", "Smith") else 900200 + _name_number(given, family)
+    )
     data: dict[str, Any] = {
         "given_name": "Anna",
         "family_name": "Smith",
         "date_of_birth": dt.date(1985, 3, 2),
         "sex": "female",
-        "email": "anna.smith@example.org",
-        "phone": "+44 7700 900123",
+        "email": "anna.smith@example.org" if number == 900123 else f"p{number}@example.org",
+        "phone": f"+44 7700 {number}",
     }
     data.update(overrides)
     return data
+
+
+def _name_number(given: str, family: str) -> int:
+    return sum((i + 1) * ord(c) for i, c in enumerate(f"{given}|{family}")) % 99_000
 
 
 def pdf_text(pdf: bytes) -> str:

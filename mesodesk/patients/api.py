@@ -26,6 +26,7 @@ from mesodesk.patients.schemas import (
     ConditionOut,
     ConditionPatch,
     HistoryOut,
+    HistoryReviewIn,
     IntakeAcceptIn,
     IntakeLinkIn,
     IntakeLinkOut,
@@ -74,17 +75,22 @@ def patient_list(request: HttpRequest, params: Query[SearchParams]) -> dict[str,
     return {"items": result.patients, "page": result.page, "has_next": result.has_next}
 
 
-@router.post("/patients", response={201: PatientOut, **ERRORS}, summary="Register a patient")
+@router.post(
+    "/patients",
+    response={201: PatientOut, **ERRORS},
+    summary="Register a patient (409 naming possible duplicates unless duplicate_reason is given)",
+)
 def patient_create(request: HttpRequest, payload: PatientIn) -> Status[Any]:
     actor = request_actor(request)
     data = payload.model_dump()
+    reason = data.pop("duplicate_reason")
     if not actor.can(Capability.CLINICAL_EDIT):
         data = {
             k: v
             for k, v in data.items()
             if k in services.DEMOGRAPHIC_FIELDS or v not in ("", None, [])
         }
-    patient = services.patient_create(actor=actor, data=data)
+    patient = services.patient_create(actor=actor, data=data, duplicate_reason=reason)
     return Status(201, _patient_out(request, patient))
 
 
@@ -140,7 +146,23 @@ def history_read(request: HttpRequest, patient_id: uuid.UUID) -> dict[str, Any]:
         "conditions": list(selectors.conditions_for(actor=actor, patient_id=patient.pk)),
         "medications": list(selectors.medications_for(actor=actor, patient_id=patient.pk)),
         "allergies": list(selectors.allergies_for(actor=actor, patient_id=patient.pk)),
+        "medications_reviewed_on": patient.medications_reviewed_on,
+        "allergies_reviewed_on": patient.allergies_reviewed_on,
     }
+
+
+@router.post(
+    "/patients/{patient_id}/history/reviews",
+    response={200: PatientOut, **ERRORS},
+    summary='Confirm the medicines or allergies list complete ("none" when it is empty)',
+)
+def history_review(
+    request: HttpRequest, patient_id: uuid.UUID, payload: HistoryReviewIn
+) -> dict[str, Any]:
+    patient = services.history_list_review(
+        actor=request_actor(request), patient_id=patient_id, which=payload.which, on=payload.on
+    )
+    return _patient_out(request, patient)
 
 
 @router.post(

@@ -85,6 +85,10 @@ class Patient(BaseModel):
     # from an unasked question.
     medications_reviewed_on = models.DateField(null=True, blank=True)
     allergies_reviewed_on = models.DateField(null=True, blank=True)
+    # Why the patient was registered although an existing chart looked like the same person.
+    duplicate_reason = models.TextField(
+        max_length=500, blank=True, validators=[MaxLengthValidator(500)]
+    )
 
     class Meta:
         ordering = ["family_key", "given_key", "id"]
@@ -102,6 +106,7 @@ class Patient(BaseModel):
                 name="patient_dob",
             ),
             models.Index(fields=["clinic", "phone_key"], name="patient_phone_key"),
+            models.Index(fields=["clinic", "email"], name="patient_email"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=Sex.values), name="patient_sex_valid"),

@@ -11,6 +11,7 @@ from ninja import Field, Schema
 
 from mesodesk.core.api import PatchSchema
 from mesodesk.core.dates import PlausibleDate
+from mesodesk.core.schemas import InSchema
 
 Sex = Literal["female", "male", "other", "unknown"]
 Fitz = Literal["I", "II", "III", "IV", "V", "VI", ""]
@@ -26,6 +27,8 @@ class ClinicalProfileOut(Schema):
     glogau: str
     concerns: str
     target_areas: list[str]
+    medications_reviewed_on: dt.date | None
+    allergies_reviewed_on: dt.date | None
 
 
 class PatientOut(Schema):
@@ -61,7 +64,7 @@ class PatientPageOut(Schema):
     has_next: bool
 
 
-class _PatientFields(Schema):
+class _PatientFields(InSchema):
     sex: Sex = "unknown"
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=32)
@@ -82,6 +85,9 @@ class PatientIn(_PatientFields):
     given_name: str = Field(min_length=1, max_length=100)
     family_name: str = Field(min_length=1, max_length=100)
     date_of_birth: PlausibleDate
+    # Needed only when the patient looks like one already registered (otherwise a 409 names
+    # the possible duplicates): why this is a different person, or why a second chart.
+    duplicate_reason: str = Field("", max_length=500)
 
 
 class PatientPatch(PatchSchema):
@@ -102,6 +108,10 @@ class PatientPatch(PatchSchema):
     glogau: Glogau | None = None
     concerns: str | None = Field(None, max_length=2000)
     target_areas: list[str] | None = Field(None, max_length=30)
+    # The date the list was confirmed complete: with no items on it, "no current medicines"
+    # or "no known allergies" (POST …/history/reviews records today's review).
+    medications_reviewed_on: dt.date | None = None
+    allergies_reviewed_on: dt.date | None = None
 
 
 class _Fact(Schema):
@@ -129,7 +139,7 @@ class ConditionOut(_Fact):
     other_text: str
 
 
-class ConditionIn(Schema):
+class ConditionIn(InSchema):
     code: str = Field(max_length=40)
     verification_status: Verification = "confirmed"
     clinical_status: Literal["active", "remission", "resolved", "inactive"] = "active"
@@ -164,7 +174,7 @@ class MedicationOut(_Fact):
     stopped_on: dt.date | None
 
 
-class MedicationIn(Schema):
+class MedicationIn(InSchema):
     name: str = Field(min_length=1, max_length=200)
     medication_class: str = Field(max_length=40)
     status: Literal["active", "stopped", "entered-in-error"] = "active"
@@ -195,7 +205,7 @@ class AllergyOut(_Fact):
     verification_status: str
 
 
-class AllergyIn(Schema):
+class AllergyIn(InSchema):
     substance: str = Field("", max_length=200)
     allergy_group: str = Field("", max_length=40)
     reaction: str = Field("", max_length=500)
@@ -219,9 +229,19 @@ class HistoryOut(Schema):
     conditions: list[ConditionOut]
     medications: list[MedicationOut]
     allergies: list[AllergyOut]
+    medications_reviewed_on: dt.date | None = None
+    allergies_reviewed_on: dt.date | None = None
 
 
-class IntakeLinkIn(Schema):
+class HistoryReviewIn(InSchema):
+    """Confirms a list complete as of a date (today if left out); an empty list confirmed
+    complete is "no current medicines" or "no known allergies"."""
+
+    which: Literal["medications", "allergies"]
+    on: dt.date | None = None
+
+
+class IntakeLinkIn(InSchema):
     send_to: str = Field("", max_length=254)
     ttl_hours: int | None = None
 
@@ -255,9 +275,9 @@ class IntakeOut(Schema):
     facts: list[ProposedFactOut] = []
 
 
-class IntakeAcceptIn(Schema):
+class IntakeAcceptIn(InSchema):
     facts: list[str]
 
 
-class IntakeRejectIn(Schema):
+class IntakeRejectIn(InSchema):
     reason: str = Field(max_length=2000)

@@ -49,6 +49,52 @@ def patients_for(actor: Actor) -> QuerySet[Patient]:
     return patients
 
 
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """An existing chart that may be the same person, and what matched."""
+
+    patient: Patient
+    matched_on: list[str]
+
+
+def patient_possible_duplicates(
+    *,
+    actor: Actor,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date | None,
+    email: str = "",
+    phone: str = "",
+    exclude_id: ObjectId | None = None,
+) -> list[PossibleDuplicate]:
+    """The clinic's patients with the same name and date of birth, the same e-mail or the same
+    mobile number (each condition reads an index)."""
+    given, family = name_key(given_name or ""), name_key(family_name or "")
+    email, phone = (email or "").strip().lower(), phone_key(phone or "")
+    query = Q(pk__in=[])
+    if given and family and date_of_birth is not None:
+        query |= Q(family_key=family, given_key=given, date_of_birth=date_of_birth)
+    if email:
+        query |= Q(email=email)
+    if phone:
+        query |= Q(phone_key=phone)
+    found = patients_for(actor).filter(query)
+    if exclude_id is not None:
+        found = found.exclude(pk=exclude_id)
+    duplicates = []
+    for patient in found[:10]:
+        matched = []
+        same_name = (patient.given_key, patient.family_key) == (given, family)
+        if same_name and patient.date_of_birth == date_of_birth:
+            matched.append("the same name and date of birth")
+        if email and patient.email == email:
+            matched.append("the same e-mail")
+        if phone and patient.phone_key == phone:
+            matched.append("the same mobile number")
+        duplicates.append(PossibleDuplicate(patient=patient, matched_on=matched))
+    return duplicates
+
+
 def _prefix_range(field_name: str, prefix: str) -> Q:
     # A range instead of LIKE 'x%': SQLite's LIKE is case-insensitive and skips plain indexes;
     # keys are lower-case ASCII letters and digits, so the range is exact on both databases.

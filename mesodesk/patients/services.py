@@ -28,9 +28,10 @@ from mesodesk.audit.services import (
     snapshot,
 )
 from mesodesk.core.dates import EARLIEST_DATE, date_bounds_error
-from mesodesk.core.errors import FieldErrors, NotFound, ObjectId
+from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
 from mesodesk.patients.choices import ClinicalStatus, FactSource, VerificationStatus
 from mesodesk.patients.models import Allergy, Condition, HistoryItem, Medication, Patient
+from mesodesk.patients.selectors import PossibleDuplicate, patient_possible_duplicates
 from mesodesk.patients.signals import notify_history_changed
 from mesodesk.patients.validators import name_key, phone_key
 
@@ -150,6 +151,13 @@ def _patient_rules(patient: Patient, today: dt.date) -> dict[str, list[str]]:
             errors["measured_on"] = msg
         elif isinstance(dob, dt.date) and patient.measured_on < dob:
             errors["measured_on"] = ["The measurement date is before the date of birth."]
+    for name, words in (
+        ("medications_reviewed_on", "The date the medicines were reviewed"),
+        ("allergies_reviewed_on", "The date the allergies were reviewed"),
+    ):
+        value = getattr(patient, name)
+        if isinstance(value, dt.date) and (msg := _not_future(value, today, words)):
+            errors[name] = msg
     return errors
 
 
@@ -176,22 +184,68 @@ def _require_for_fields(actor: Actor, fields: set[str]) -> None:
         actor.require(Capability.CLINICAL_EDIT)
 
 
-def patient_create(*, actor: Actor, data: Mapping[str, Any]) -> Patient:
-    """Registers a patient in the actor's clinic."""
+class PossibleDuplicates(Conflict):
+    """The patient looks like one already registered; registering anyway needs a reason."""
+
+    def __init__(self, duplicates: list[PossibleDuplicate]) -> None:
+        super().__init__(
+            "This patient may already be registered. Open the existing chart, or register "
+            "anyway with a reason (duplicate_reason).",
+            details={
+                "duplicates": [
+                    {
+                        "id": str(d.patient.pk),
+                        "given_name": d.patient.given_name,
+                        "family_name": d.patient.family_name,
+                        "date_of_birth": d.patient.date_of_birth.isoformat(),
+                        "matched_on": d.matched_on,
+                    }
+                    for d in duplicates
+                ]
+            },
+        )
+        self.duplicates = duplicates
+
+
+def patient_create(*, actor: Actor, data: Mapping[str, Any], duplicate_reason: str = "") -> Patient:
+    """Registers a patient in the actor's clinic. A patient with the same name and date of
+    birth, e-mail or mobile as an existing one is refused (PossibleDuplicates) unless a
+    reason is given; the reason is stored and audited."""
     _reject_unknown(data, DEMOGRAPHIC_FIELDS + CLINICAL_PROFILE_FIELDS)
     _require_for_fields(actor, set(data) | {"given_name"})
     today = actor.today()
     patient = Patient(clinic=actor.clinic)
     _apply_patient_fields(patient, data, today)
+    reason = (duplicate_reason or "").strip()
+    patient.duplicate_reason = reason
     _full_clean(patient, _patient_rules(patient, today))
     with transaction.atomic():
+        duplicates = patient_possible_duplicates(
+            actor=actor,
+            given_name=patient.given_name,
+            family_name=patient.family_name,
+            date_of_birth=patient.date_of_birth,
+            email=patient.email,
+            phone=patient.phone,
+        )
+        if duplicates and not reason:
+            raise PossibleDuplicates(duplicates)
+        if not duplicates:
+            patient.duplicate_reason = ""
         patient.save(force_insert=True)
+        changes = created_changes(patient, DEMOGRAPHIC_FIELDS + CLINICAL_PROFILE_FIELDS)
+        summary = ""
+        if duplicates:
+            changes["duplicate_reason"] = [None, reason]
+            changes["possible_duplicates"] = [None, [str(d.patient.pk) for d in duplicates]]
+            summary = "registered despite a possible duplicate"
         audit_event_record(
             actor=actor,
             action=AuditAction.CREATE,
             obj=patient,
             patient_id=patient.pk,
-            changes=created_changes(patient, DEMOGRAPHIC_FIELDS + CLINICAL_PROFILE_FIELDS),
+            changes=changes,
+            summary=summary,
         )
     return patient
 

@@ -22,6 +22,7 @@ from mesodesk.knowledge.allergens import vocabulary
 from mesodesk.knowledge.loader import knowledge
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients import intake_services, selectors, services
+from mesodesk.patients.alerts import age_years, chart_alerts
 from mesodesk.patients.forms import (
     AllergyForm,
     ClinicalProfileForm,
@@ -37,6 +38,7 @@ from mesodesk.patients.forms import (
 from mesodesk.patients.intake import IntakeAnswers, proposed_facts
 from mesodesk.patients.models import Allergy, Condition, Medication, Patient
 from mesodesk.patients.panels import chart_panels
+from mesodesk.patients.selectors import PossibleDuplicate
 
 PAGE_SIZE = 25
 HISTORY_CHANGED = "history-changed"  # chart panels listen for it and reload themselves
@@ -85,23 +87,38 @@ def _split_errors(
 
 @clinic_view(Capability.PATIENT_EDIT)
 def patient_create(request: HttpRequest) -> HttpResponse:
+    """Registers a patient; one who looks already registered is shown with links to the
+    existing charts, and registering anyway needs a reason."""
     demographics, clinical = _patient_forms(request, None)
+    duplicates: list[PossibleDuplicate] = []
+    reason = request.POST.get("duplicate_reason", "")[:500] if request.method == "POST" else ""
     if request.method == "POST":
         valid = demographics.is_valid() & (clinical is None or clinical.is_valid())
         if valid:
             data = changed_data(demographics) | (changed_data(clinical) if clinical else {})
             try:
-                patient = services.patient_create(actor=request_actor(request), data=data)
+                patient = services.patient_create(
+                    actor=request_actor(request), data=data, duplicate_reason=reason
+                )
+            except services.PossibleDuplicates as exc:
+                duplicates = exc.duplicates
             except FieldErrors as exc:
                 _split_errors(exc, demographics, clinical)
             else:
                 messages.success(request, f"{patient.full_name} was registered.")
                 return redirect("patients:chart", patient_id=patient.pk)
+    failed = bool(duplicates or demographics.errors or (clinical and clinical.errors))
     return render(
         request,
         "patients/patient_form.html",
-        {"demographics": demographics, "clinical": clinical, "patient": None},
-        status=400 if demographics.errors or (clinical and clinical.errors) else 200,
+        {
+            "demographics": demographics,
+            "clinical": clinical,
+            "patient": None,
+            "duplicates": duplicates,
+            "duplicate_reason": reason,
+        },
+        status=409 if duplicates else 400 if failed else 200,
     )
 
 
@@ -147,6 +164,15 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
             "chart": chart,
             "patient": chart.patient,
             "kb": kb,
+            "age": age_years(chart.patient.date_of_birth, actor.today()),
+            "alerts": chart_alerts(
+                kb=kb,
+                allergies=chart.allergies,
+                conditions=chart.conditions,
+                allergies_reviewed_on=chart.patient.allergies_reviewed_on,
+            )
+            if chart.shows_clinical
+            else None,
             "areas": [
                 kb.body_areas[a].label for a in chart.patient.target_areas if a in kb.body_areas
             ],
@@ -203,17 +229,28 @@ HISTORY_KINDS: dict[str, tuple[type[Any], Any, Any, Any, str]] = {
 
 
 def _history_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
+    """The history section after a change, with the banner at the top swapped out of band
+    so that a new allergy shows there at once."""
     actor = request_actor(request)
+    kb = knowledge()
+    conditions = list(selectors.conditions_for(actor=actor, patient_id=patient.pk))
     allergies = list(selectors.allergies_for(actor=actor, patient_id=patient.pk))
     return {
         "patient": patient,
-        "kb": knowledge(),
+        "kb": kb,
         "chart": {
-            "conditions": list(selectors.conditions_for(actor=actor, patient_id=patient.pk)),
+            "conditions": conditions,
             "medications": list(selectors.medications_for(actor=actor, patient_id=patient.pk)),
             "allergies": allergies,
         },
         "allergy_matches": _allergy_matches(actor, allergies),
+        "alerts": chart_alerts(
+            kb=kb,
+            allergies=allergies,
+            conditions=conditions,
+            allergies_reviewed_on=patient.allergies_reviewed_on,
+        ),
+        "alerts_oob": True,
     }
 
 

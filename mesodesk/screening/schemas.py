@@ -6,8 +6,10 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from mesodesk.core.schemas import InSchema
 
-class ScreeningIn(Schema):
+
+class ScreeningIn(InSchema):
     patient_id: uuid.UUID
     indication: str = Field("", max_length=40)
     areas: list[str] = Field(default_factory=list, max_length=30)
@@ -61,5 +63,5 @@ class ScreeningOut(Schema):
     override: OverrideOut | None = None
 
 
-class OverrideIn(Schema):
+class OverrideIn(InSchema):
     reason: str = Field(max_length=4000)

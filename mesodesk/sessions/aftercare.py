@@ -102,5 +102,5 @@ def aftercare_document(sheet: AftercareSheet, patient_name: str) -> Document:
             Block("heading", "Contact"),
             Block("paragraph", c["contact"]),
         ],
-        footer=f"mesodesk aftercare · knowledge {sheet.knowledge_version}",
+        footer="mesodesk aftercare",
     )

@@ -9,6 +9,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from mesodesk.core.schemas import InSchema
 from mesodesk.treatments.schemas import DoseOut
 
 
@@ -101,7 +102,7 @@ class SessionOut(SessionBriefOut):
     aftercare: bool
 
 
-class SessionNewIn(Schema):
+class SessionNewIn(InSchema):
     early_reason: str = Field(
         "",
         max_length=2000,
@@ -109,7 +110,7 @@ class SessionNewIn(Schema):
     )
 
 
-class ReconfirmIn(Schema):
+class ReconfirmIn(InSchema):
     answers: dict[str, Literal["present", "absent"]] = Field(
         description="Today's answer to every time-sensitive question (see `checklist`)."
     )
@@ -117,31 +118,31 @@ class ReconfirmIn(Schema):
     medicines_unchanged: bool
 
 
-class AntisepsisIn(Schema):
+class AntisepsisIn(InSchema):
     agent: str = Field(max_length=40)
 
 
-class AnaestheticIn(Schema):
+class AnaestheticIn(InSchema):
     product: str = Field(max_length=120)
     applied_at: dt.datetime | None = Field(None, description="Defaults to now.")
 
 
-class StartIn(Schema):
+class StartIn(InSchema):
     assistant_id: uuid.UUID | None = None
     start_early: bool = False
 
 
-class CompleteIn(Schema):
+class CompleteIn(InSchema):
     notes: str = Field("", max_length=4000)
     immediate_reactions: str = Field("", max_length=2000)
 
 
-class EndIn(Schema):
+class EndIn(InSchema):
     reason: str = Field(max_length=2000)
     did_not_attend: bool = False
 
 
-class PointIn(Schema):
+class PointIn(InSchema):
     kind: Literal["point", "zone"] = "point"
     view: str = Field(max_length=20)
     region: str = Field(max_length=40)
@@ -155,11 +156,11 @@ class PointIn(Schema):
     needle: str = Field("", max_length=80)
 
 
-class AddendumIn(Schema):
+class AddendumIn(InSchema):
     text: str = Field(max_length=4000)
 
 
-class SendIn(Schema):
+class SendIn(InSchema):
     to: str = Field("", max_length=254, description="Defaults to the patient's address.")
 
 

@@ -95,6 +95,7 @@ def _chart_context(
     return {
         "session": session,
         "views": [map_views()[v] for v in views],
+        "all_views": map_views(),
         "map": map_views()[current],
         "points": view.points,
         "view_points": [p for p in view.points if p.view == current],

@@ -7,9 +7,10 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from mesodesk.core.api import PatchSchema
+from mesodesk.core.schemas import InSchema
 
 
-class PlanIn(Schema):
+class PlanIn(InSchema):
     indication: str = Field(max_length=40)
     areas: list[str] = Field(max_length=20)
     protocol_id: uuid.UUID | None = None
@@ -27,7 +28,7 @@ class PlanPatch(PatchSchema):
     notes: str | None = Field(None, max_length=4000)
 
 
-class LineIn(Schema):
+class LineIn(InSchema):
     product_id: uuid.UUID
     volume_ml: Decimal
     area: str = Field("", max_length=40)
@@ -38,7 +39,7 @@ class LinePatch(PatchSchema):
     area: str | None = Field(None, max_length=40)
 
 
-class ReasonIn(Schema):
+class ReasonIn(InSchema):
     reason: str = Field(max_length=2000)
 
 

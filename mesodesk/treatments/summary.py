@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from mesodesk.core.pdf import Block, Document, render_pdf
 from mesodesk.knowledge.loader import KnowledgeBase
+from mesodesk.knowledge.schema import Ingredient
 from mesodesk.treatments.models import TreatmentPlan
 from mesodesk.treatments.selectors import plan_ingredients
 
@@ -60,6 +61,17 @@ def _schedule(plan: TreatmentPlan) -> str:
     return f"{sessions} session{'s' if sessions != 1 else ''}{gap}.{follow}"
 
 
+def patient_regulatory_note(kb: KnowledgeBase, entry: Ingredient) -> str:
+    """An ingredient's regulatory note in the patient's words: where the reference leaves the
+    status unsourced (a note for staff), the patient reads that it is not established."""
+    note = entry.regulatory_note
+    if "unsourced" in note.lower():
+        note = kb.text("regulatory_status_unknown")
+    if entry.off_label and "off-label" not in note.lower():
+        note += " " + kb.text("off_label_here")
+    return note
+
+
 def evidence_sentence(kb: KnowledgeBase, level: str) -> str:
     """ "The studies behind this treatment are …" in plain words for an evidence level."""
     return kb.text("evidence_level", words=kb.text(f"evidence.{level}"))
@@ -71,10 +83,7 @@ def plan_summary(plan: TreatmentPlan, kb: KnowledgeBase) -> PlanSummary:
     ingredients = []
     for code in codes:
         entry = kb.ingredients[code]
-        note = entry.regulatory_note
-        if entry.off_label and "off-label" not in note.lower():
-            note += " " + kb.text("off_label_here")
-        ingredients.append((entry.name, note))
+        ingredients.append((entry.name, patient_regulatory_note(kb, entry)))
     regions = {kb.body_areas[a].region for a in plan.areas if a in kb.body_areas}
     periocular = any(kb.body_areas[a].periocular for a in plan.areas if a in kb.body_areas)
     reactions: list[str] = []
@@ -149,7 +158,7 @@ def summary_document(
         title=summary.title,
         subtitle=f"{patient_name} · {clinic_name}",
         blocks=blocks,
-        footer=f"mesodesk · knowledge {knowledge_version}",
+        footer="mesodesk",
     )
 
 
