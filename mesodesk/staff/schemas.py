@@ -8,6 +8,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from mesodesk.core.schemas import InSchema
+
 RoleValue = Literal["practitioner", "nurse", "front_desk", "clinic_admin", "auditor"]
 
 
@@ -24,7 +26,7 @@ class MemberOut(Schema):
     last_login: dt.datetime | None
 
 
-class InviteIn(Schema):
+class InviteIn(InSchema):
     email: str = Field(max_length=254)
     full_name: str = Field(max_length=200)
     role: RoleValue
@@ -38,7 +40,7 @@ class InviteOut(Schema):
     detail: str
 
 
-class RoleIn(Schema):
+class RoleIn(InSchema):
     role: RoleValue
 
 
@@ -55,5 +57,5 @@ class GrantOut(Schema):
     review_note: str
 
 
-class ReviewIn(Schema):
+class ReviewIn(InSchema):
     note: str = Field(min_length=1, max_length=2000)
