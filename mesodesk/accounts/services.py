@@ -18,7 +18,8 @@ from django.utils import timezone
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Role
 from mesodesk.accounts.models import ApiToken, Clinic, Membership, Organization, User
-from mesodesk.core.errors import FieldErrors, NotFound, ObjectId
+from mesodesk.core.errors import FieldErrors, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 
 TOKEN_PREFIX = "mdk_"  # noqa: S105 - a public prefix that makes leaked tokens greppable
 
@@ -100,12 +101,12 @@ def api_token_revoke(*, actor: Actor, token_id: ObjectId) -> ApiToken:
     from mesodesk.audit.services import audit_event_record
 
     with transaction.atomic():
-        try:
-            token = ApiToken.objects.select_for_update().get(
-                pk=token_id, membership__user=actor.user
-            )
-        except (ApiToken.DoesNotExist, ValueError) as exc:
-            raise NotFound("No such token.") from exc
+        # A token is its owner's: another user's token answers as a missing one.
+        token = get_in_clinic(
+            ApiToken.objects.select_for_update().filter(membership__user=actor.user),
+            token_id,
+            message="No such token.",
+        )
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at", "updated_at"])

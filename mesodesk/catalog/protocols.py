@@ -18,7 +18,8 @@ from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record, field_changes, snapshot
 from mesodesk.catalog.choices import Anaesthesia, ProtocolStatus
 from mesodesk.catalog.models import Protocol
-from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
+from mesodesk.core.errors import Conflict, FieldErrors, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.selectors import clinic_knowledge
 
 EDITABLE = (
@@ -64,10 +65,7 @@ def _get(actor: Actor, protocol_id: ObjectId, *, lock: bool = False) -> Protocol
     qs = Protocol.objects.filter(clinic=actor.clinic)
     if lock:
         qs = qs.select_for_update()
-    try:
-        return qs.get(pk=protocol_id)
-    except (Protocol.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such protocol in this clinic.") from exc
+    return get_in_clinic(qs, protocol_id)
 
 
 def _out_of_range(protocol: Protocol) -> dict[str, list[str]]:

@@ -24,6 +24,7 @@ from mesodesk.catalog.choices import ConcentrationUnit, LotStatus, MovementKind
 from mesodesk.catalog.models import Ingredient, Lot, Product, ProductComponent, StockMovement
 from mesodesk.catalog.selectors import lot_effective_status
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.loader import knowledge
 
 UNIT_BASE = {"mg/mL": "mg", "%": "mg", "mcg/mL": "mg", "g/L": "mg", "units/mL": "units"}
@@ -153,14 +154,8 @@ def product_create(
 
 
 def _lot(actor: Actor, lot_id: ObjectId) -> Lot:
-    try:
-        return (
-            Lot.objects.select_for_update()
-            .select_related("product")
-            .get(pk=lot_id, clinic=actor.clinic)
-        )
-    except (Lot.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such lot in this clinic.") from exc
+    locked = Lot.objects.select_for_update().select_related("product")
+    return get_in_clinic(locked.filter(clinic=actor.clinic), lot_id)
 
 
 def lot_receive(*, actor: Actor, data: Mapping[str, Any]) -> Lot:
@@ -168,10 +163,10 @@ def lot_receive(*, actor: Actor, data: Mapping[str, Any]) -> Lot:
     actor.require(Capability.STOCK_MANAGE)
     errors: dict[str, list[str]] = {}
     product_id = data.get("product_id")
+    product: Product | None = None
     try:
-        product = Product.objects.get(pk=str(product_id), clinic=actor.clinic)
-    except (Product.DoesNotExist, ValidationError, ValueError):
-        product = None
+        product = get_in_clinic(Product.objects.filter(clinic=actor.clinic), str(product_id))
+    except NotFound:
         errors["product_id"] = ["Choose one of this clinic's products."]
     quantity = _decimal(data.get("quantity_ml"), "quantity_ml", errors)
     if quantity is not None and quantity > MAX_ML:

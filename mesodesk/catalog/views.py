@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -22,7 +22,7 @@ from mesodesk.catalog.forms import (
     ProtocolForm,
 )
 from mesodesk.catalog.models import Protocol
-from mesodesk.core.errors import Conflict, FieldErrors, NotFound
+from mesodesk.core.errors import Conflict, FieldErrors
 from mesodesk.core.htmx import form_add_errors
 from mesodesk.knowledge.selectors import clinic_knowledge
 
@@ -101,8 +101,6 @@ def _lot_action(request: HttpRequest, form: Any, action: Any) -> HttpResponse:
     if form.is_valid():
         try:
             action(form.cleaned_data)
-        except NotFound as exc:
-            raise Http404 from exc
         except FieldErrors as exc:
             messages.error(request, "; ".join(m for msgs in exc.errors.values() for m in msgs))
         except Conflict as exc:
@@ -172,10 +170,7 @@ def protocol_clone(request: HttpRequest) -> HttpResponse:
 @clinic_view(Capability.CATALOG_VIEW)
 def protocol_detail(request: HttpRequest, protocol_id: str) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        protocol = selectors.protocol_get(actor=actor, protocol_id=protocol_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    protocol = selectors.protocol_get(actor=actor, protocol_id=protocol_id)
     form = ProtocolForm(request.POST or None, instance=protocol)
     if request.method == "POST":
         publish = "publish" in request.POST

@@ -16,7 +16,8 @@ from django.utils import timezone
 from mesodesk.accounts.actor import Actor
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
-from mesodesk.core.errors import Conflict, NotFound, ObjectId
+from mesodesk.core.errors import Conflict, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.notifications.choices import EmailStatus
 from mesodesk.notifications.models import OutboundEmail
 
@@ -105,10 +106,11 @@ def email_deliver(*, email_id: uuid.UUID | str) -> OutboundEmail:
 def email_retry(*, actor: Actor, email_id: ObjectId) -> OutboundEmail:
     """Queues a failed e-mail again."""
     with transaction.atomic():
-        try:
-            email = OutboundEmail.objects.select_for_update().get(pk=email_id, clinic=actor.clinic)
-        except (OutboundEmail.DoesNotExist, ValueError) as exc:
-            raise NotFound("No such e-mail in this clinic.") from exc
+        email = get_in_clinic(
+            OutboundEmail.objects.select_for_update().filter(clinic=actor.clinic),
+            email_id,
+            message="No such e-mail in this clinic.",
+        )
         if email.status != EmailStatus.FAILED:
             raise Conflict("Only a failed e-mail can be retried.")
         email.status = EmailStatus.QUEUED

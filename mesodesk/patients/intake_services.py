@@ -20,7 +20,8 @@ from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
-from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
+from mesodesk.core.errors import Conflict, FieldErrors, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.notifications.services import email_address_error, email_queue
 from mesodesk.patients import services as patient_services
 from mesodesk.patients.choices import (
@@ -136,10 +137,9 @@ def intake_link_create(
 def intake_link_revoke(*, actor: Actor, link_id: ObjectId) -> IntakeLink:
     actor.require(Capability.INTAKE_SEND)
     with transaction.atomic():
-        try:
-            link = IntakeLink.objects.select_for_update().get(pk=link_id, clinic=actor.clinic)
-        except (IntakeLink.DoesNotExist, ValidationError, ValueError) as exc:
-            raise NotFound("No such intake link in this clinic.") from exc
+        link = get_in_clinic(
+            IntakeLink.objects.select_for_update().filter(clinic=actor.clinic), link_id
+        )
         if link.used_at is not None:
             raise Conflict("The link has already been used.")
         if link.revoked_at is None:
@@ -199,14 +199,10 @@ def intake_submit(*, token: str, answers: IntakeAnswers, actor: Actor) -> Intake
 
 
 def _get_submission(actor: Actor, submission_id: ObjectId) -> IntakeSubmission:
-    try:
-        return (
-            IntakeSubmission.objects.select_for_update()
-            .select_related("patient")
-            .get(pk=submission_id, clinic=actor.clinic)
-        )
-    except (IntakeSubmission.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such intake in this clinic.") from exc
+    locked = IntakeSubmission.objects.select_for_update().select_related("patient")
+    return get_in_clinic(
+        locked.filter(clinic=actor.clinic), submission_id, message="No such intake in this clinic."
+    )
 
 
 def _condition_data(fact: ProposedFact, asserted_on: dt.date) -> dict[str, Any]:

@@ -7,19 +7,21 @@ import heapq
 import re
 import uuid
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
-from mesodesk.core.errors import NotFound, ObjectId
+from mesodesk.core.errors import ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.patients.choices import IntakeStatus, VerificationStatus
 from mesodesk.patients.models import (
     Allergy,
     Condition,
+    HistoryItem,
     IntakeLink,
     IntakeSubmission,
     Medication,
@@ -150,10 +152,18 @@ def patient_search(
 
 def patient_get(*, actor: Actor, patient_id: ObjectId) -> Patient:
     """A patient of the actor's clinic (demographics), or NotFound."""
-    try:
-        return patients_for(actor).get(pk=patient_id)
-    except (Patient.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such patient in this clinic.") from exc
+    return get_in_clinic(patients_for(actor), patient_id)
+
+
+H = TypeVar("H", bound=HistoryItem)
+
+
+def history_item_get(*, actor: Actor, model: type[H], patient: Patient, item_id: ObjectId) -> H:
+    """One condition, medication or allergy of this patient in the actor's clinic."""
+    actor.require(Capability.CLINICAL_VIEW)
+    return get_in_clinic(
+        model._default_manager.filter(clinic=actor.clinic, patient=patient), item_id
+    )
 
 
 def conditions_for(*, actor: Actor, patient_id: uuid.UUID) -> QuerySet[Condition]:
@@ -244,12 +254,13 @@ def intakes_pending(*, actor: Actor) -> QuerySet[IntakeSubmission]:
 
 def intake_get(*, actor: Actor, submission_id: ObjectId) -> IntakeSubmission:
     actor.require(Capability.INTAKE_REVIEW)
-    try:
-        submission = IntakeSubmission.objects.select_related("patient", "reviewed_by").get(
-            pk=submission_id, clinic=actor.clinic
-        )
-    except (IntakeSubmission.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such intake in this clinic.") from exc
+    submission = get_in_clinic(
+        IntakeSubmission.objects.select_related("patient", "reviewed_by").filter(
+            clinic=actor.clinic
+        ),
+        submission_id,
+        message="No such intake in this clinic.",
+    )
     audit_event_record(
         actor=actor,
         action=AuditAction.READ,
@@ -279,10 +290,7 @@ def history_snapshot(*, clinic_id: uuid.UUID, patient_id: ObjectId) -> HistorySn
     """The facts clinical engines read (screening), scoped to a clinic but not to a role:
     engines run as a consequence of permitted writes, and what they store is shown through
     role-checked pages. Entered-in-error items are left out."""
-    try:
-        patient = Patient.objects.get(pk=patient_id, clinic_id=clinic_id)
-    except (Patient.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such patient in this clinic.") from exc
+    patient = get_in_clinic(Patient.objects.filter(clinic_id=clinic_id), patient_id)
     return HistorySnapshot(
         patient=patient,
         conditions=list(

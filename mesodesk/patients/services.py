@@ -27,7 +27,8 @@ from mesodesk.audit.services import (
     field_changes,
     snapshot,
 )
-from mesodesk.core.errors import FieldErrors, NotFound, ObjectId
+from mesodesk.core.errors import FieldErrors, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.patients.choices import ClinicalStatus, FactSource, VerificationStatus
 from mesodesk.patients.models import Allergy, Condition, HistoryItem, Medication, Patient
 from mesodesk.patients.signals import notify_history_changed
@@ -105,10 +106,7 @@ def patient_in_clinic(actor: Actor, patient_id: ObjectId, *, for_update: bool = 
     qs = Patient.objects.filter(clinic=actor.clinic)
     if for_update:
         qs = qs.select_for_update()
-    try:
-        return qs.get(pk=patient_id)
-    except (Patient.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such patient in this clinic.") from exc
+    return get_in_clinic(qs, patient_id)
 
 
 def _reject_unknown(data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
@@ -387,10 +385,9 @@ def condition_record(*, actor: Actor, patient_id: ObjectId, data: Mapping[str, A
 
 
 def _history_item(model: type[H], actor: Actor, item_id: ObjectId) -> H:
-    try:
-        return model._default_manager.select_for_update().get(pk=item_id, clinic=actor.clinic)
-    except (model.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound(f"No such {model._meta.verbose_name} in this clinic.") from exc
+    return get_in_clinic(
+        model._default_manager.select_for_update().filter(clinic=actor.clinic), item_id
+    )
 
 
 def condition_update(*, actor: Actor, condition_id: ObjectId, data: Mapping[str, Any]) -> Condition:

@@ -13,7 +13,7 @@ from django_htmx.http import retarget, trigger_client_event
 
 from mesodesk.accounts.access import clinic_view, request_actor
 from mesodesk.accounts.choices import Capability
-from mesodesk.core.errors import Conflict, FieldErrors, NotFound
+from mesodesk.core.errors import Conflict, FieldErrors
 from mesodesk.core.htmx import form_add_errors, is_htmx, render_page
 from mesodesk.knowledge.loader import knowledge
 from mesodesk.patients import intake_services, selectors, services
@@ -104,10 +104,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @clinic_view(Capability.PATIENT_EDIT)
 def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        patient = selectors.patient_get(actor=actor, patient_id=patient_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    patient = selectors.patient_get(actor=actor, patient_id=patient_id)
     demographics, clinical = _patient_forms(request, patient)
     if request.method == "POST":
         valid = demographics.is_valid() & (clinical is None or clinical.is_valid())
@@ -131,10 +128,7 @@ def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
 @clinic_view(Capability.PATIENT_VIEW)
 def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        chart = selectors.patient_chart(actor=actor, patient_id=patient_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    chart = selectors.patient_chart(actor=actor, patient_id=patient_id)
     kb = knowledge()
     return render(
         request,
@@ -201,13 +195,12 @@ def history_item_form(
         raise Http404
     actor = request_actor(request)
     model, form_class, record, update, id_kwarg = HISTORY_KINDS[kind]
-    try:
-        patient = selectors.patient_get(actor=actor, patient_id=patient_id)
-        instance = (
-            model.objects.get(pk=item_id, clinic=actor.clinic, patient=patient) if item_id else None
-        )
-    except (NotFound, model.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    patient = selectors.patient_get(actor=actor, patient_id=patient_id)
+    instance = (
+        selectors.history_item_get(actor=actor, model=model, patient=patient, item_id=item_id)
+        if item_id
+        else None
+    )
     form = form_class(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
         data = changed_data(form)
@@ -245,8 +238,6 @@ def list_review(request: HttpRequest, patient_id: str, which: str) -> HttpRespon
     actor = request_actor(request)
     try:
         patient = services.history_list_review(actor=actor, patient_id=patient_id, which=which)
-    except NotFound as exc:
-        raise Http404 from exc
     except FieldErrors as exc:
         raise Http404 from exc  # an unknown list name in the URL
     if is_htmx(request):
@@ -274,8 +265,6 @@ def intake_link_create(request: HttpRequest, patient_id: str) -> HttpResponse:
                 ttl_hours=form.cleaned_data["ttl_hours"],
                 base_url=request.build_absolute_uri("/"),
             )
-        except NotFound as exc:
-            raise Http404 from exc
         except FieldErrors as exc:
             form_add_errors(form, exc)
     context = {"form": form, "issued": issued, "patient_id": patient_id}
@@ -297,10 +286,7 @@ def intake_list(request: HttpRequest) -> HttpResponse:
 @clinic_view(Capability.INTAKE_REVIEW)
 def intake_review(request: HttpRequest, submission_id: str) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        submission = selectors.intake_get(actor=actor, submission_id=submission_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    submission = selectors.intake_get(actor=actor, submission_id=submission_id)
     facts = proposed_facts(IntakeAnswers.model_validate(submission.answers))
     errors: dict[str, list[str]] = {}
     reject_form = IntakeRejectForm(request.POST if "reject" in request.POST else None)

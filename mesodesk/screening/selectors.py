@@ -11,7 +11,8 @@ from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
-from mesodesk.core.errors import NotFound, ObjectId
+from mesodesk.core.errors import ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.patients.selectors import patient_get
 from mesodesk.screening.models import Screening
 
@@ -28,12 +29,12 @@ def screenings_for(*, actor: Actor, patient_id: ObjectId) -> QuerySet[Screening]
 
 def screening_get(*, actor: Actor, screening_id: ObjectId) -> Screening:
     actor.require(Capability.CLINICAL_VIEW)
-    try:
-        screening = Screening.objects.select_related(
+    screening = get_in_clinic(
+        Screening.objects.select_related(
             "performed_by", "override", "override__overridden_by"
-        ).get(pk=screening_id, clinic=actor.clinic)
-    except (Screening.DoesNotExist, ValueError) as exc:
-        raise NotFound("No such screening in this clinic.") from exc
+        ).filter(clinic=actor.clinic),
+        screening_id,
+    )
     audit_event_record(
         actor=actor,
         action=AuditAction.READ,
@@ -48,13 +49,10 @@ def screening_patient_id(*, actor: Actor, screening_id: ObjectId) -> uuid.UUID:
     """Whose screening it is, to find the way back to the chart; reads no findings, so it is
     not audited."""
     actor.require(Capability.CLINICAL_VIEW)
-    try:
-        patient_id: uuid.UUID = Screening.objects.values_list("patient_id", flat=True).get(
-            pk=screening_id, clinic=actor.clinic
-        )
-    except (Screening.DoesNotExist, ValueError) as exc:
-        raise NotFound("No such screening in this clinic.") from exc
-    return patient_id
+    screening = get_in_clinic(
+        Screening.objects.only("patient_id").filter(clinic=actor.clinic), screening_id
+    )
+    return screening.patient_id
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
-from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
+from mesodesk.core.errors import Conflict, FieldErrors, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.loader import KnowledgeBase
 from mesodesk.knowledge.reasons import reason_error
 from mesodesk.knowledge.selectors import clinic_knowledge
@@ -142,12 +143,9 @@ def screening_override(*, actor: Actor, screening_id: ObjectId, reason: str) -> 
     if len(reason) > MAX_REASON:
         raise FieldErrors.single("reason", f"Keep the reason under {MAX_REASON} characters.")
     with transaction.atomic():
-        try:
-            screening = Screening.objects.select_for_update().get(
-                pk=screening_id, clinic=actor.clinic
-            )
-        except (Screening.DoesNotExist, ValueError) as exc:
-            raise NotFound("No such screening in this clinic.") from exc
+        screening = get_in_clinic(
+            Screening.objects.select_for_update().filter(clinic=actor.clinic), screening_id
+        )
         if ScreeningOverride.objects.filter(screening=screening).exists():
             raise Conflict("This screening is already overridden.")
         if screening.verdict == "eligible":
