@@ -7,7 +7,7 @@ import hashlib
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from mesodesk.accounts.models import ApiToken, Clinic, Membership, User
+from mesodesk.accounts.models import ApiToken, Clinic, Membership, Organization, User
 from mesodesk.core.errors import ObjectId
 
 
@@ -51,3 +51,19 @@ def api_tokens_for_user(*, user: User) -> QuerySet[ApiToken]:
 
 def clinics_all() -> QuerySet[Clinic]:
     return Clinic.objects.select_related("organization")
+
+
+def clinic_users(*, clinic: Clinic | None) -> QuerySet[User]:
+    """Everyone who holds (or held) a membership of the clinic, by name: the audit filter."""
+    if clinic is None:
+        return User.objects.none()
+    return User.objects.filter(memberships__clinic=clinic).order_by("full_name")
+
+
+def clinic_lock(*, clinic: Clinic) -> None:
+    """Locks the clinic's row until the transaction ends, so per-clinic numbering is serial."""
+    Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
+
+
+def organizations_exist() -> bool:
+    return Organization.objects.exists()

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Role
-from mesodesk.accounts.models import Clinic, Organization, User
+from mesodesk.accounts.models import Clinic, User
+from mesodesk.accounts.selectors import organizations_exist
 from mesodesk.accounts.services import (
     clinic_create,
     membership_grant,
@@ -112,7 +113,7 @@ def seed_demo(*, patients: int, clinics: int, seed: int = 1, screen: bool = True
 
 
 def demo_exists() -> bool:
-    return Organization.objects.exists()
+    return organizations_exist()
 
 
 def today_utc() -> dt.date:

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.accounts.models import Clinic
+from mesodesk.accounts.selectors import clinic_lock
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.core.errors import FieldErrors, NotFound
@@ -150,7 +151,7 @@ def _validate(
 
 def _lock(clinic: Clinic) -> None:
     """Serialises a clinic's changes: revisions and clinic rule ids are numbered under it."""
-    Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
+    clinic_lock(clinic=clinic)
 
 
 def _next_revision(clinic: Clinic) -> int:

@@ -176,6 +176,9 @@ class Condition(HistoryItem):
         ordering = ["code", "-asserted_on"]
         indexes = [models.Index(fields=["patient", "code"], name="condition_patient_code")]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=FactSource.values), name="condition_source_valid"
+            ),
             # One current row per listed condition; "other" may be recorded many times.
             models.UniqueConstraint(
                 fields=["patient", "code"],
@@ -213,6 +216,9 @@ class Medication(HistoryItem):
         indexes = [models.Index(fields=["patient", "status"], name="medication_patient_status")]
         constraints = [
             models.CheckConstraint(
+                condition=Q(source__in=FactSource.values), name="medication_source_valid"
+            ),
+            models.CheckConstraint(
                 condition=Q(status__in=MedicationStatus.values), name="medication_status_valid"
             ),
         ]
@@ -239,6 +245,9 @@ class Allergy(HistoryItem):
         verbose_name_plural = "allergies"
         indexes = [models.Index(fields=["patient"], name="allergy_patient")]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=FactSource.values), name="allergy_source_valid"
+            ),
             models.CheckConstraint(
                 condition=~Q(substance="", allergy_group=""), name="allergy_names_something"
             ),
