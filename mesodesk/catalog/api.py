@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from mesodesk.accounts.access import request_actor
-from mesodesk.catalog import protocols, selectors, services
+from mesodesk.catalog import selectors, services
 from mesodesk.catalog.models import Lot, Product
 from mesodesk.catalog.schemas import (
     AdjustIn,
@@ -27,6 +27,7 @@ from mesodesk.catalog.schemas import (
     StockOut,
     TemplateOut,
 )
+from mesodesk.catalog.services import protocols
 from mesodesk.core.api import ERRORS
 from mesodesk.knowledge.selectors import clinic_knowledge
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from mesodesk.catalog.protocols import PLAUSIBLE_RANGES
+from mesodesk.catalog.services.protocols import PLAUSIBLE_RANGES
 
 
 def _within(name: str) -> Any:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from mesodesk.accounts.access import clinic_view, request_actor
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
-from mesodesk.catalog import protocols, selectors, services
+from mesodesk.catalog import selectors, services
 from mesodesk.catalog.forms import (
     LotAdjustForm,
     LotReceiveForm,
@@ -22,6 +22,7 @@ from mesodesk.catalog.forms import (
     ProtocolForm,
 )
 from mesodesk.catalog.models import Protocol
+from mesodesk.catalog.services import protocols
 from mesodesk.core.errors import Conflict, FieldErrors
 from mesodesk.core.htmx import form_add_errors
 from mesodesk.knowledge.selectors import clinic_knowledge

@@ -11,8 +11,8 @@ import datetime as dt
 from decimal import Decimal
 
 from mesodesk.accounts.actor import Actor
-from mesodesk.catalog.protocols import protocol_clone, protocol_publish
 from mesodesk.catalog.services import lot_receive, product_create
+from mesodesk.catalog.services.protocols import protocol_clone, protocol_publish
 from mesodesk.consent.services import consent_template_create, consent_template_publish
 
 PRODUCTS: list[tuple[str, str, list[tuple[str, str, str]], str]] = [

@@ -13,7 +13,7 @@ from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.core.api import ERRORS
-from mesodesk.patients import intake_services, selectors, services
+from mesodesk.patients import selectors, services
 from mesodesk.patients.intake import IntakeAnswers, proposed_facts
 from mesodesk.patients.models import IntakeSubmission, Patient
 from mesodesk.patients.schemas import (
@@ -39,6 +39,7 @@ from mesodesk.patients.schemas import (
     PatientPageOut,
     PatientPatch,
 )
+from mesodesk.patients.services import intake as intake_services
 
 router = Router(tags=["patients"])
 

@@ -9,12 +9,8 @@ from django.views.decorators.csrf import csrf_protect
 
 from mesodesk.accounts.actor import patient_link_actor
 from mesodesk.patients.intake_forms import IntakeQuestionnaireForm
-from mesodesk.patients.intake_services import (
-    IntakeLinkUnusable,
-    LinkProblem,
-    intake_link_resolve,
-    intake_submit,
-)
+from mesodesk.patients.selectors import IntakeLinkUnusable, LinkProblem, intake_link_resolve
+from mesodesk.patients.services.intake import intake_submit
 
 PROBLEM_STATUS = {LinkProblem.INVALID: 404, LinkProblem.EXPIRED: 410, LinkProblem.USED: 410}
 

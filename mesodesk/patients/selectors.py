@@ -7,16 +7,21 @@ import heapq
 import re
 import uuid
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TypeVar
 
+from django.conf import settings
+from django.core import signing
 from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.core.errors import ObjectId
-from mesodesk.core.lookups import get_in_clinic
+from mesodesk.core.lookups import get_in_clinic, parse_id
 from mesodesk.patients.choices import IntakeStatus, VerificationStatus
 from mesodesk.patients.models import (
     Allergy,
@@ -312,3 +317,49 @@ def history_snapshot(*, clinic_id: uuid.UUID, patient_id: ObjectId) -> HistorySn
             )
         ),
     )
+
+
+# The intake link's token is its own authority (the patient is not a clinic member): these
+# reads resolve it without an actor.
+_SIGNER = signing.Signer(salt="mesodesk.intake-link", sep=".")
+
+
+class LinkProblem(StrEnum):
+    INVALID = "invalid"
+    EXPIRED = "expired"
+    USED = "used"
+
+
+class IntakeLinkUnusable(Exception):
+    def __init__(self, problem: LinkProblem) -> None:
+        self.problem = problem
+        super().__init__(problem.value)
+
+
+def intake_token(link: IntakeLink) -> str:
+    return _SIGNER.sign(link.pk.hex)
+
+
+def intake_url(link: IntakeLink, base_url: str = "") -> str:
+    """The patient's URL; `base_url` is the address staff reach mesodesk at (else SITE_URL)."""
+    return (base_url or settings.SITE_URL).rstrip("/") + reverse(
+        "intake:answer", args=[intake_token(link)]
+    )
+
+
+def intake_link_resolve(token: str) -> IntakeLink:
+    """The usable link behind a token, or `IntakeLinkUnusable` saying why (and nothing more)."""
+    try:
+        pk = parse_id(_SIGNER.unsign(token))
+    except signing.BadSignature as exc:
+        raise IntakeLinkUnusable(LinkProblem.INVALID) from exc
+    link = None if pk is None else IntakeLink.objects.select_related("clinic").filter(pk=pk).first()
+    if link is None:
+        raise IntakeLinkUnusable(LinkProblem.INVALID)
+    if link.used_at is not None:
+        raise IntakeLinkUnusable(LinkProblem.USED)
+    if link.revoked_at is not None:
+        raise IntakeLinkUnusable(LinkProblem.INVALID)
+    if link.expires_at <= timezone.now():
+        raise IntakeLinkUnusable(LinkProblem.EXPIRED)
+    return link

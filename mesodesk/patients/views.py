@@ -16,7 +16,7 @@ from mesodesk.accounts.choices import Capability
 from mesodesk.core.errors import Conflict, FieldErrors
 from mesodesk.core.htmx import form_add_errors, is_htmx, render_page
 from mesodesk.knowledge.loader import knowledge
-from mesodesk.patients import intake_services, selectors, services
+from mesodesk.patients import selectors, services
 from mesodesk.patients.forms import (
     AllergyForm,
     ClinicalProfileForm,
@@ -30,6 +30,7 @@ from mesodesk.patients.forms import (
 from mesodesk.patients.intake import IntakeAnswers, proposed_facts
 from mesodesk.patients.models import Allergy, Condition, Medication, Patient
 from mesodesk.patients.panels import chart_panels
+from mesodesk.patients.services import intake as intake_services
 
 PAGE_SIZE = 25
 HISTORY_CHANGED = "history-changed"  # chart panels listen for it and reload themselves

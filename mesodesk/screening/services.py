@@ -27,7 +27,7 @@ from mesodesk.screening.rules import ruleset_for
 MAX_REASON = 4000
 
 
-def planned_treatment_validate(
+def _planned_treatment(
     kb: KnowledgeBase, *, indication: str, areas: Sequence[str], ingredients: Sequence[str]
 ) -> PlannedTreatment:
     """The planned treatment, or FieldErrors naming each unknown code by its position."""
@@ -109,9 +109,7 @@ def screening_run(
     if reason not in ScreeningReason.values:
         raise FieldErrors.single("reason", "Unknown screening reason.")
     kb = clinic_knowledge(actor.clinic)
-    plan = planned_treatment_validate(
-        kb, indication=indication, areas=areas, ingredients=ingredients
-    )
+    plan = _planned_treatment(kb, indication=indication, areas=areas, ingredients=ingredients)
     return _execute(actor, patient_id, plan, reason, plan_id, kb)
 
 
@@ -128,9 +126,7 @@ def screening_refresh(
     """Re-screens as a consequence of a permitted change (the record, or a plan): any role
     that may make the change triggers it; the findings stay visible to clinical roles only."""
     kb = clinic_knowledge(actor.clinic)
-    plan = planned_treatment_validate(
-        kb, indication=indication, areas=areas, ingredients=ingredients
-    )
+    plan = _planned_treatment(kb, indication=indication, areas=areas, ingredients=ingredients)
     return _execute(actor, patient_id, plan, reason, plan_id, kb)
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from mesodesk.audit.models import AuditEvent
 from mesodesk.catalog.forms import ProtocolForm
 from mesodesk.catalog.models import Lot, Protocol
-from mesodesk.catalog.protocols import protocol_clone
+from mesodesk.catalog.services.protocols import protocol_clone
 from mesodesk.catalog.tests.helpers import lidocaine_2, published, receive
 from mesodesk.core.testing import Personas, api_client, logged_in_client, today
 

@@ -95,7 +95,7 @@ def test_a_name_taken_by_a_concurrent_request_is_a_field_error_not_a_crash(
         Product.objects.create(clinic=personas.clinic_a, name="Lidocaine 2 %", kind="brand")
         return knowledge()
 
-    monkeypatch.setattr("mesodesk.catalog.services.knowledge", rival_saves_first)
+    monkeypatch.setattr("mesodesk.catalog.services.stock.knowledge", rival_saves_first)
     with pytest.raises(FieldErrors) as caught:
         lidocaine_2(personas.clinic_admin)
     assert caught.value.errors == {"name": ["A product with this name already exists."]}

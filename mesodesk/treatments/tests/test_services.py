@@ -262,7 +262,7 @@ def test_bad_plans_are_field_errors(
 def test_a_draft_protocol_or_one_for_another_indication_is_refused(
     personas: Personas, setup: Setup
 ) -> None:
-    from mesodesk.catalog.protocols import protocol_clone
+    from mesodesk.catalog.services.protocols import protocol_clone
 
     draft = protocol_clone(actor=personas.practitioner, template_code="facial_ha_savoia_2013")
     other = published(personas.practitioner, "kybella_label")

@@ -5,15 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
@@ -23,7 +19,6 @@ from mesodesk.audit.services import audit_event_record
 from mesodesk.core.errors import Conflict, FieldErrors, ObjectId
 from mesodesk.core.lookups import get_in_clinic
 from mesodesk.notifications.services import email_address_error, email_queue
-from mesodesk.patients import services as patient_services
 from mesodesk.patients.choices import (
     ClinicalStatus,
     FactSource,
@@ -39,33 +34,16 @@ from mesodesk.patients.models import (
     Medication,
     Patient,
 )
+from mesodesk.patients.selectors import (
+    IntakeLinkUnusable,
+    LinkProblem,
+    intake_link_resolve,
+    intake_url,
+)
+from mesodesk.patients.services import records as patient_services
 from mesodesk.patients.signals import history_batch
 
-_SIGNER = signing.Signer(salt="mesodesk.intake-link", sep=".")
 MAX_TTL_HOURS = 24 * 14
-
-
-class LinkProblem(StrEnum):
-    INVALID = "invalid"
-    EXPIRED = "expired"
-    USED = "used"
-
-
-class IntakeLinkUnusable(Exception):
-    def __init__(self, problem: LinkProblem) -> None:
-        self.problem = problem
-        super().__init__(problem.value)
-
-
-def intake_token(link: IntakeLink) -> str:
-    return _SIGNER.sign(link.pk.hex)
-
-
-def intake_url(link: IntakeLink, base_url: str = "") -> str:
-    """The patient's URL; `base_url` is the address staff reach mesodesk at (else SITE_URL)."""
-    return (base_url or settings.SITE_URL).rstrip("/") + reverse(
-        "intake:answer", args=[intake_token(link)]
-    )
 
 
 @dataclass(frozen=True)
@@ -152,22 +130,6 @@ def intake_link_revoke(*, actor: Actor, link_id: ObjectId) -> IntakeLink:
                 patient_id=link.patient_id,
                 changes={"revoked_at": [None, link.revoked_at]},
             )
-    return link
-
-
-def intake_link_resolve(token: str) -> IntakeLink:
-    """The usable link behind a token, or `IntakeLinkUnusable` saying why (and nothing more)."""
-    try:
-        link_hex = _SIGNER.unsign(token)
-        link = IntakeLink.objects.select_related("clinic").get(pk=link_hex)
-    except (signing.BadSignature, IntakeLink.DoesNotExist, ValidationError, ValueError) as exc:
-        raise IntakeLinkUnusable(LinkProblem.INVALID) from exc
-    if link.used_at is not None:
-        raise IntakeLinkUnusable(LinkProblem.USED)
-    if link.revoked_at is not None:
-        raise IntakeLinkUnusable(LinkProblem.INVALID)
-    if link.expires_at <= timezone.now():
-        raise IntakeLinkUnusable(LinkProblem.EXPIRED)
     return link
 
 

@@ -10,7 +10,6 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -448,10 +447,6 @@ def history_list_review(
     if current is not None and current >= when:
         return patient
     return patient_update(actor=actor, patient_id=patient_id, data={field: when})
-
-
-def decimal_or_none(value: object) -> Decimal | None:
-    return None if value in (None, "") else Decimal(str(value))
 
 
 # --- Bulk import ------------------------------------------------------------------------
