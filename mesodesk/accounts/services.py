@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Role
+from mesodesk.accounts.fields import TOKEN_DAYS
 from mesodesk.accounts.models import ApiToken, Clinic, Membership, Organization, User
 from mesodesk.core.errors import FieldErrors, ObjectId
 from mesodesk.core.lookups import get_in_clinic
@@ -79,8 +80,8 @@ def api_token_issue(*, actor: Actor, name: str, days: int | None = 90) -> Issued
     errors: dict[str, list[str]] = {}
     if not name or len(name) > 100:
         errors["name"] = ["Give the token a name of at most 100 characters."]
-    if days is not None and not 1 <= days <= 365:
-        errors["days"] = ["Choose between 1 and 365 days."]
+    if days is not None and (message := TOKEN_DAYS.error(days)):
+        errors["days"] = [message]
     if errors:
         raise FieldErrors(errors)
     membership = Membership.objects.get(user=actor.user, clinic=actor.clinic, is_active=True)

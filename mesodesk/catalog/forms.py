@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from mesodesk.catalog.choices import Anaesthesia, ConcentrationUnit, LotStatus, ProductKind
+from mesodesk.catalog.fields import PROTOCOL_BOUNDS
 from mesodesk.catalog.models import Product, Protocol
 from mesodesk.knowledge.loader import knowledge
 
@@ -164,6 +165,9 @@ class ProtocolForm(forms.ModelForm[Protocol]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name, spec in PROTOCOL_BOUNDS.items():
+            # The browser hints the same range; the service gives the one message for both.
+            self.fields[name].widget.attrs.update(min=spec.low, max=spec.high)
         if self.instance.schedule_days:
             self.initial["schedule_days"] = ", ".join(str(d) for d in self.instance.schedule_days)
 

@@ -7,13 +7,12 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from mesodesk.catalog.services.protocols import PLAUSIBLE_RANGES
+from mesodesk.catalog.fields import PROTOCOL_BOUNDS
 
 
 def _within(name: str) -> Any:
     """An optional whole number within the protocol's data-entry plausibility bounds."""
-    low, high = PLAUSIBLE_RANGES[name]
-    return Field(None, ge=low, le=high)
+    return PROTOCOL_BOUNDS[name].pydantic_field()
 
 
 class ComponentIn(Schema):

@@ -24,17 +24,17 @@ from mesodesk.audit.services import audit_event_record
 from mesodesk.core.errors import FieldErrors, NotFound
 from mesodesk.knowledge import schema
 from mesodesk.knowledge.config import TRIGGER_PARAMS, Configured
+from mesodesk.knowledge.fields import (
+    AFTERCARE_HOURS,
+    RULE_PARAM_BOUNDS,
+    SETTING_VALUE,
+    STALE_AFTER_DAYS,
+)
 from mesodesk.knowledge.loader import KnowledgeBase, knowledge, rule_reference_errors
 from mesodesk.knowledge.models import ClinicKnowledgeChange, KnowledgeRelease
 from mesodesk.knowledge.reasons import reason_error
 from mesodesk.knowledge.selectors import clinic_configuration
 
-PARAM_BOUNDS = {
-    "months": (1, 120),
-    "within_months": (1, 120),
-    "years": (0, 120),
-    "min_count": (1, 20),
-}
 RULE_SETTINGS = {"severity", "overridable", "enabled", "params"}
 CLINIC_RULE_TRIGGERS = {"condition", "medication_class", "allergy_group", "age_below"}
 
@@ -84,11 +84,11 @@ def _validate_rule_change(
     params = change.get("params") or {}
     for key, value in params.items():
         current = getattr(rule.trigger, key, None)
-        low, high = PARAM_BOUNDS.get(key, (0, 0))
-        if key not in TRIGGER_PARAMS or current is None:
+        spec = RULE_PARAM_BOUNDS.get(key)
+        if key not in TRIGGER_PARAMS or current is None or spec is None:
             errors[f"params.{key}"] = ["This rule has no such parameter."]
-        elif not isinstance(value, int) or not low <= value <= high:
-            errors[f"params.{key}"] = [f"Choose a whole number from {low} to {high}."]
+        elif message := spec.error(value):
+            errors[f"params.{key}"] = [message]
     if loosens:
         errors |= _reason_needed(reason, "Loosening a rule")
     return errors
@@ -123,8 +123,8 @@ def _validate(
                     "Only the re-confirmation period of a time-sensitive condition can change."
                 ]
             }
-        if not isinstance(value, int) or not 0 <= value <= 365:
-            return {"stale_after_days": ["Choose a whole number of days from 0 to 365."]}
+        if message := STALE_AFTER_DAYS.error(value):
+            return {"stale_after_days": [message]}
         return _reason_needed(reason, "Changing a configurable default")
     if target_kind == "setting":
         setting = kb.settings.get(code)
@@ -133,8 +133,8 @@ def _validate(
         value = change.get("value")
         if set(change) != {"value"} or not setting.configurable:
             return {"value": ["Only the value of a configurable setting can change."]}
-        if not isinstance(value, int) or not 0 <= value <= 10_000:
-            return {"value": ["Choose a whole number from 0 to 10000."]}
+        if message := SETTING_VALUE.error(value):
+            return {"value": [message]}
         return _reason_needed(reason, "Changing a configurable default")
     if target_kind == "aftercare":
         item = kb.aftercare.get(code)
@@ -143,8 +143,8 @@ def _validate(
         value = change.get("hours")
         if set(change) != {"hours"} or item.hours is None or not item.configurable:
             return {"hours": ["Only the duration of a configurable aftercare item can change."]}
-        if not isinstance(value, int) or not 0 <= value <= 24 * 60:
-            return {"hours": ["Choose a whole number of hours from 0 to 1440."]}
+        if message := AFTERCARE_HOURS.error(value):
+            return {"hours": [message]}
         return _reason_needed(reason, "Changing a configurable default")
     return {"target_kind": [f"Unknown target {target_kind!r}."]}
 

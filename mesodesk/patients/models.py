@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 
@@ -20,6 +18,7 @@ from mesodesk.patients.choices import (
     Sex,
     VerificationStatus,
 )
+from mesodesk.patients.fields import HEIGHT_CM, WEIGHT_KG
 from mesodesk.patients.validators import (
     validate_allergy_group,
     validate_body_area,
@@ -62,14 +61,14 @@ class Patient(BaseModel):
         decimal_places=1,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("2.0")), MaxValueValidator(Decimal("400.0"))],
+        validators=WEIGHT_KG.validators(),
     )
     height_cm = models.DecimalField(
         max_digits=4,
         decimal_places=1,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("40.0")), MaxValueValidator(Decimal("260.0"))],
+        validators=HEIGHT_CM.validators(),
     )
     measured_on = models.DateField(null=True, blank=True)
     fitzpatrick = models.CharField(max_length=3, choices=Fitzpatrick.choices, blank=True)

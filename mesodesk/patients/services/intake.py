@@ -25,6 +25,7 @@ from mesodesk.patients.choices import (
     IntakeStatus,
     VerificationStatus,
 )
+from mesodesk.patients.fields import INTAKE_LINK_TTL_HOURS
 from mesodesk.patients.intake import IntakeAnswers, ProposedFact, proposed_facts
 from mesodesk.patients.models import (
     Allergy,
@@ -41,9 +42,8 @@ from mesodesk.patients.selectors import (
     intake_url,
 )
 from mesodesk.patients.services import records as patient_services
+from mesodesk.patients.services.records import condition_kind
 from mesodesk.patients.signals import history_batch
-
-MAX_TTL_HOURS = 24 * 14
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,8 @@ def intake_link_create(
     actor.require(Capability.INTAKE_SEND)
     hours = ttl_hours if ttl_hours is not None else settings.INTAKE_LINK_TTL_HOURS
     errors: dict[str, list[str]] = {}
-    if not 1 <= hours <= MAX_TTL_HOURS:
-        errors["ttl_hours"] = [f"Choose between 1 and {MAX_TTL_HOURS} hours."]
+    if message := INTAKE_LINK_TTL_HOURS.error(hours):
+        errors["ttl_hours"] = [message]
     send_to = send_to.strip().lower()
     if send_to and (problem := email_address_error(send_to)):
         errors["send_to"] = [problem]
@@ -170,12 +170,13 @@ def _get_submission(actor: Actor, submission_id: ObjectId) -> IntakeSubmission:
 def _condition_data(fact: ProposedFact, asserted_on: dt.date) -> dict[str, Any]:
     answer = fact.data
     code = answer["code"]
+    kind = condition_kind(code)
     data: dict[str, Any] = {
         "code": code,
         "asserted_on": asserted_on,
         "note": answer.get("detail", ""),
     }
-    if code == "other":
+    if kind == "other":
         data["other_text"] = (answer.get("detail") or "")[:200]
         data["note"] = answer.get("detail", "")
         return data
@@ -188,9 +189,9 @@ def _condition_data(fact: ProposedFact, asserted_on: dt.date) -> dict[str, Any]:
         else VerificationStatus.UNCONFIRMED
     )
     when = dt.date.fromisoformat(answer["date"]) if answer.get("date") else None
-    if code == "pregnancy":
+    if kind == "pregnancy":
         data["expected_date"] = when
-    elif code == "cancer" and answer.get("in_remission"):
+    elif kind == "cancer" and answer.get("in_remission"):
         data["clinical_status"] = ClinicalStatus.REMISSION
         data["abatement_date"] = when
     elif when is not None:

@@ -28,6 +28,8 @@ from mesodesk.audit.services import (
 )
 from mesodesk.core.errors import FieldErrors, ObjectId
 from mesodesk.core.lookups import get_in_clinic
+from mesodesk.knowledge.loader import knowledge
+from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients.choices import ClinicalStatus, FactSource, VerificationStatus
 from mesodesk.patients.models import Allergy, Condition, HistoryItem, Medication, Patient
 from mesodesk.patients.signals import notify_history_changed
@@ -219,8 +221,15 @@ def patient_update(*, actor: Actor, patient_id: ObjectId, data: Mapping[str, Any
 # --- Medical history -------------------------------------------------------------------
 
 
+def condition_kind(code: str) -> str:
+    """The knowledge base's kind of a condition code ("pregnancy", "site", "other", …)."""
+    entry = knowledge().conditions.get(code)
+    return entry.kind if entry else ""
+
+
 def _condition_rules(item: Condition, today: dt.date) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    kind = condition_kind(item.code)
     for name, label in (
         ("asserted_on", "The date"),
         ("onset_date", "The onset date"),
@@ -232,25 +241,22 @@ def _condition_rules(item: Condition, today: dt.date) -> dict[str, list[str]]:
         VerificationStatus.CONFIRMED,
         VerificationStatus.UNCONFIRMED,
     )
-    if item.code == "other" and not item.other_text:
+    if kind == "other" and not item.other_text:
         errors["other_text"] = ["Describe the condition."]
-    if item.code == "active_skin_infection" and present and not item.body_site:
+    if kind == "site" and present and not item.body_site:
         errors["body_site"] = ["Say where the infection or inflammation is."]
     if (
-        item.code == "cancer"
+        kind == "cancer"
         and item.clinical_status == ClinicalStatus.REMISSION
         and not item.abatement_date
     ):
         errors["abatement_date"] = ["Give the date of remission."]
-    if item.expected_date and item.code != "pregnancy":
+    if item.expected_date and kind != "pregnancy":
         errors["expected_date"] = ["An expected date belongs to a pregnancy."]
-    if (
-        item.code == "pregnancy"
-        and item.expected_date
-        and present
-        and not today <= item.expected_date <= today + dt.timedelta(days=300)
-    ):
-        errors["expected_date"] = ["The expected date must lie within the next 300 days."]
+    if kind == "pregnancy" and item.expected_date and present:
+        window = clinic_knowledge(item.clinic).setting("pregnancy_expected_date_window_days")
+        if not today <= item.expected_date <= today + dt.timedelta(days=window):
+            errors["expected_date"] = [f"The expected date must lie within the next {window} days."]
     return errors
 
 
