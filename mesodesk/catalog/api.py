@@ -139,7 +139,7 @@ def lot_list(request: HttpRequest, filters: Query[LotFilter]) -> Any:
 @router.post("/lots", response={201: LotOut, **ERRORS}, summary="Receive stock (a new lot)")
 def lot_receive(request: HttpRequest, payload: LotIn) -> Status[Any]:
     actor = request_actor(request)
-    lot = services.lot_receive(actor=actor, data=payload.model_dump())
+    lot = services.lot_receive(actor=actor, receipt=services.LotReceipt(**payload.model_dump()))
     return Status(201, lot_out(selectors.lot_get(actor=actor, lot_id=lot.pk), actor.today()))
 
 

@@ -72,7 +72,7 @@ def stock(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         data["product_id"] = data["product_id"].pk
         try:
-            lot = services.lot_receive(actor=actor, data=data)
+            lot = services.lot_receive(actor=actor, receipt=services.LotReceipt(**data))
         except FieldErrors as exc:
             form_add_errors(form, exc)
         else:

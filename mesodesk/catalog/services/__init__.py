@@ -14,6 +14,7 @@ from mesodesk.catalog.services.protocols import (
     protocol_update_and_publish,
 )
 from mesodesk.catalog.services.stock import (
+    LotReceipt,
     ingredients_sync,
     lot_adjust,
     lot_consume,
@@ -25,6 +26,7 @@ from mesodesk.catalog.services.stock import (
 )
 
 __all__ = [
+    "LotReceipt",
     "ingredients_sync",
     "lot_adjust",
     "lot_consume",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import close_old_connections, connection
@@ -13,6 +14,7 @@ from mesodesk.audit.models import AuditEvent
 from mesodesk.catalog import selectors
 from mesodesk.catalog.models import Ingredient, Lot, Product, StockMovement
 from mesodesk.catalog.services import (
+    LotReceipt,
     lot_adjust,
     lot_consume,
     lot_receive,
@@ -131,14 +133,14 @@ def test_bad_receipts_are_refused(
     personas: Personas, changes: dict[str, object], field: str
 ) -> None:
     product = lidocaine_2(personas.clinic_admin)
-    data = {
+    data: dict[str, Any] = {
         "product_id": product.pk,
         "lot_number": "X1",
         "expiry_date": today() + dt.timedelta(days=90),
         "quantity_ml": Decimal(10),
     } | changes
     with pytest.raises(FieldErrors) as caught:
-        lot_receive(actor=personas.nurse, data=data)
+        lot_receive(actor=personas.nurse, receipt=LotReceipt(**data))
     assert field in caught.value.errors
     assert not Lot.objects.exists()
 
