@@ -94,6 +94,36 @@ def _validate_rule_change(
     return errors
 
 
+def _validate_default(
+    kb: KnowledgeBase, target_kind: str, code: str, change: Mapping[str, Any]
+) -> dict[str, list[str]]:
+    """A configurable default's one changeable number: a condition's re-confirmation period,
+    a setting's value or an aftercare item's hours."""
+    if target_kind == "condition":
+        condition = kb.conditions.get(code)
+        if condition is None:
+            raise NotFound("No such condition.")
+        key, spec, allowed = "stale_after_days", STALE_AFTER_DAYS, condition.time_sensitive
+        refusal = "Only the re-confirmation period of a time-sensitive condition can change."
+    elif target_kind == "setting":
+        setting = kb.settings.get(code)
+        if setting is None:
+            raise NotFound("No such setting.")
+        key, spec, allowed = "value", SETTING_VALUE, setting.configurable
+        refusal = "Only the value of a configurable setting can change."
+    else:
+        item = kb.aftercare.get(code)
+        if item is None:
+            raise NotFound("No such aftercare item.")
+        key, spec, allowed = "hours", AFTERCARE_HOURS, item.hours is not None and item.configurable
+        refusal = "Only the duration of a configurable aftercare item can change."
+    if set(change) != {key} or not allowed:
+        return {key: [refusal]}
+    if message := spec.error(change.get(key)):
+        return {key: [message]}
+    return {}
+
+
 def _validate(
     configured: Configured,
     target_kind: str,
@@ -112,39 +142,9 @@ def _validate(
             if change.get("enabled") is not True:
                 return {"enabled": ["This rule is switched off: switch it back on to change it."]}
         return _validate_rule_change(rule, change, reason, clinic_rule=code.startswith("CLINIC-"))
-    if target_kind == "condition":
-        condition = kb.conditions.get(code)
-        if condition is None:
-            raise NotFound("No such condition.")
-        value = change.get("stale_after_days")
-        if set(change) != {"stale_after_days"} or not condition.time_sensitive:
-            return {
-                "stale_after_days": [
-                    "Only the re-confirmation period of a time-sensitive condition can change."
-                ]
-            }
-        if message := STALE_AFTER_DAYS.error(value):
-            return {"stale_after_days": [message]}
-        return _reason_needed(reason, "Changing a configurable default")
-    if target_kind == "setting":
-        setting = kb.settings.get(code)
-        if setting is None:
-            raise NotFound("No such setting.")
-        value = change.get("value")
-        if set(change) != {"value"} or not setting.configurable:
-            return {"value": ["Only the value of a configurable setting can change."]}
-        if message := SETTING_VALUE.error(value):
-            return {"value": [message]}
-        return _reason_needed(reason, "Changing a configurable default")
-    if target_kind == "aftercare":
-        item = kb.aftercare.get(code)
-        if item is None:
-            raise NotFound("No such aftercare item.")
-        value = change.get("hours")
-        if set(change) != {"hours"} or item.hours is None or not item.configurable:
-            return {"hours": ["Only the duration of a configurable aftercare item can change."]}
-        if message := AFTERCARE_HOURS.error(value):
-            return {"hours": [message]}
+    if target_kind in ("condition", "setting", "aftercare"):
+        if errors := _validate_default(kb, target_kind, code, change):
+            return errors
         return _reason_needed(reason, "Changing a configurable default")
     return {"target_kind": [f"Unknown target {target_kind!r}."]}
 
