@@ -40,9 +40,9 @@ from mesodesk.core.testing import adult_patient_data
 from mesodesk.knowledge.loader import knowledge
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients.services import condition_record, history_list_review, patient_create
-from mesodesk.treatments import charting, sessions
+from mesodesk.sessions import checklist, services
+from mesodesk.sessions.models import TreatmentSession
 from mesodesk.treatments import services as plans
-from mesodesk.treatments.models import TreatmentSession
 
 WARMUP = 10
 ROUNDS = 200
@@ -139,17 +139,17 @@ def session_in_procedure(membership: Membership) -> TreatmentSession:
         expected_sha256=document.sha256,
     )
     consent_countersign(actor=actor, consent_id=consent.pk)
-    session = sessions.session_create(actor=actor, plan_id=plan.pk)
-    sessions.session_prepare(actor=actor, session_id=session.pk)
-    answers = {code: "absent" for code, _, _ in sessions.time_sensitive_questions(actor, session)}
-    sessions.session_reconfirm(
+    session = services.session_create(actor=actor, plan_id=plan.pk)
+    services.session_prepare(actor=actor, session_id=session.pk)
+    answers = {code: "absent" for code, _, _ in checklist.time_sensitive_questions(actor, session)}
+    services.session_reconfirm(
         actor=actor, session_id=session.pk, answers=answers, medicines_unchanged=True
     )
-    sessions.session_confirm_photos(actor=actor, session_id=session.pk)
-    sessions.session_record_antisepsis(
+    services.session_confirm_photos(actor=actor, session_id=session.pk)
+    services.session_record_antisepsis(
         actor=actor, session_id=session.pk, agent="chlorhexidine_alcohol"
     )
-    return sessions.session_start(actor=actor, session_id=session.pk)
+    return services.session_start(actor=actor, session_id=session.pk)
 
 
 def chart(membership: Membership, session: TreatmentSession, count: int) -> None:
@@ -158,7 +158,7 @@ def chart(membership: Membership, session: TreatmentSession, count: int) -> None
         clinic=membership.clinic, product__name__startswith="Skin booster", status="available"
     ).order_by("-expiry_date")[0]
     for index in range(count):
-        charting.point_add(
+        services.point_add(
             actor=actor,
             session_id=session.pk,
             data={

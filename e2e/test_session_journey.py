@@ -14,7 +14,7 @@ from mesodesk.catalog.models import Lot
 from mesodesk.consent.models import Consent
 from mesodesk.consent.tests.helpers import active_plan, template
 from mesodesk.core.testing import PASSWORD, Personas, pdf_text
-from mesodesk.treatments.models import InjectionPoint, TreatmentSession
+from mesodesk.sessions.models import InjectionPoint, TreatmentSession
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,8 +10,8 @@ from mesodesk.consent.api import router as consent_router
 from mesodesk.core.api import install_error_handlers
 from mesodesk.patients.api import router as patients_router
 from mesodesk.screening.api import router as screening_router
+from mesodesk.sessions.api import router as sessions_router
 from mesodesk.treatments.api import router as treatments_router
-from mesodesk.treatments.session_api import router as sessions_router
 
 api = NinjaAPI(
     title="mesodesk API",

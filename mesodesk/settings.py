@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "mesodesk.catalog",
     "mesodesk.treatments",
     "mesodesk.consent",
+    "mesodesk.sessions",
     "mesodesk.demo",
 ]
 

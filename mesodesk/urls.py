@@ -24,6 +24,7 @@ urlpatterns = [
     path("screening/", include("mesodesk.screening.urls")),
     path("knowledge/", include("mesodesk.knowledge.urls")),
     path("catalog/", include("mesodesk.catalog.urls")),
+    path("plans/", include("mesodesk.sessions.urls")),  # sessions kept their /plans/ paths
     path("plans/", include("mesodesk.treatments.urls")),
     path("consent/", include("mesodesk.consent.urls")),
     path("api/v1/", api.urls),

@@ -37,6 +37,11 @@ def _locked_chain(key: str) -> AuditChain:
 
 
 def object_type_of(obj: models.Model | type[models.Model]) -> str:
+    """`app_label.ModelName`, unless the model keeps the name its events had before it moved
+    to another app (`audit_object_type`), so one name finds its whole history."""
+    kept = getattr(obj, "audit_object_type", "")
+    if isinstance(kept, str) and kept:
+        return kept
     return f"{obj._meta.app_label}.{obj._meta.object_name}"
 
 

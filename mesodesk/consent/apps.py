@@ -7,9 +7,7 @@ class ConsentConfig(AppConfig):
     verbose_name = "Informed consent"
 
     def ready(self) -> None:
-        from mesodesk.consent.gates import register
         from mesodesk.patients.panels import ChartPanel
         from mesodesk.treatments.panels import register_plan_panel
 
-        register()
         register_plan_panel(ChartPanel("consent", "Consent", "consent:plan_panel", order=10))

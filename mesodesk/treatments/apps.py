@@ -4,7 +4,7 @@ from django.apps import AppConfig
 class TreatmentsConfig(AppConfig):
     name = "mesodesk.treatments"
     label = "treatments"
-    verbose_name = "Treatment plans and sessions"
+    verbose_name = "Treatment plans"
 
     def ready(self) -> None:
         from mesodesk.patients.panels import ChartPanel, register_chart_panel

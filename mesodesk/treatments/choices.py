@@ -6,28 +6,3 @@ class PlanStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     COMPLETED = "completed", "Completed"
     CANCELLED = "cancelled", "Cancelled"
-
-
-class SessionStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    CHECKED_IN = "checked_in", "Checked in"
-    PREPARATION = "preparation", "Preparation"
-    IN_PROCEDURE = "in_procedure", "In procedure"
-    COMPLETED = "completed", "Completed"
-    SIGNED = "signed", "Signed"
-    CANCELLED = "cancelled", "Cancelled"
-    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
-
-
-OPEN_SESSION_STATUSES = [
-    SessionStatus.SCHEDULED,
-    SessionStatus.CHECKED_IN,
-    SessionStatus.PREPARATION,
-    SessionStatus.IN_PROCEDURE,
-    SessionStatus.COMPLETED,
-]
-
-
-class PointKind(models.TextChoices):
-    POINT = "point", "Injection point"
-    ZONE = "zone", "Zone (nappage or area work)"

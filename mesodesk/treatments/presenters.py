@@ -1,31 +1,21 @@
-"""Plan and session data for pages and the API: one place computes each part of what they
-show (dose check, screening status, course progress, checklist, charted points)."""
+"""Plan data for pages and the API: one place computes each part of what they show (dose
+check, screening status)."""
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
 from typing import Any
 
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.knowledge.loader import KnowledgeBase
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.screening.models import Screening
-from mesodesk.treatments import charting, sessions
 from mesodesk.treatments.dosing import DoseInputError, DoseReport
-from mesodesk.treatments.models import (
-    AftercareSheet,
-    InjectionPoint,
-    SessionAddendum,
-    TreatmentPlan,
-    TreatmentSession,
-)
-from mesodesk.treatments.progress import CourseProgress, course_progress
+from mesodesk.treatments.models import TreatmentPlan
 from mesodesk.treatments.selectors import plan_dose_report
 
 
@@ -134,64 +124,3 @@ def dose_json(dose: DoseReport | None, error: str = "") -> dict[str, Any]:
         "checks": [rounded(dataclasses.asdict(c)) for c in dose.checks] if dose else [],
         "notes": [rounded(dataclasses.asdict(c)) for c in dose.notes] if dose else [],
     }
-
-
-class SessionView:
-    """What the session page and the API show of a session; each part is computed once, and
-    only when it is asked for (front desk asks for the progress alone)."""
-
-    def __init__(self, actor: Actor, session: TreatmentSession) -> None:
-        self.actor = actor
-        self.session = session
-
-    @cached_property
-    def progress(self) -> CourseProgress:
-        return course_progress(self.session, self.actor.clinic.zone)
-
-    @cached_property
-    def checklist(self) -> list[sessions.ChecklistItem]:
-        return sessions.session_checklist(self.actor, self.session)
-
-    @cached_property
-    def points(self) -> list[InjectionPoint]:
-        return charting.session_points(self.session)
-
-    @cached_property
-    def dose(self) -> DoseReport:
-        return charting.session_dose_report(
-            actor=self.actor, session=self.session, points=self.points
-        )
-
-    @cached_property
-    def regions(self) -> list[tuple[str, int, Decimal]]:
-        return charting.region_counts(self.points)
-
-    @cached_property
-    def addenda(self) -> list[SessionAddendum]:
-        return list(self.session.addenda.select_related("signed_by"))
-
-    @cached_property
-    def aftercare(self) -> AftercareSheet | None:
-        return AftercareSheet.objects.filter(session=self.session).first()
-
-    @cached_property
-    def anaesthetic_elapsed(self) -> int | None:
-        return sessions.anaesthetic_minutes_elapsed(self.session, timezone.now())
-
-    @property
-    def anaesthetic_wait(self) -> int | None:
-        """Minutes still to wait for the protocol's anaesthetic time (0 when it has passed)."""
-        if self.anaesthetic_elapsed is None:
-            return None
-        return max(0, (self.session.anaesthetic_minutes_required or 0) - self.anaesthetic_elapsed)
-
-    @property
-    def duration_minutes(self) -> int | None:
-        started, ended = self.session.started_at, self.session.ended_at
-        return int((ended - started).total_seconds() // 60) if started and ended else None
-
-    @property
-    def antiseptic_label(self) -> str:
-        agent = self.session.antisepsis_agent
-        antiseptics = clinic_knowledge(self.actor.clinic).antiseptics
-        return antiseptics[agent].label if agent in antiseptics else agent

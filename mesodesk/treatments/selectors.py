@@ -1,4 +1,4 @@
-"""Reads of treatment plans, sessions and aftercare sheets, scoped to the actor's clinic."""
+"""Reads of treatment plans and their mix, scoped to the actor's clinic."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.treatments.choices import PlanStatus
 from mesodesk.treatments.dosing import DoseReport, dose_report
 from mesodesk.treatments.limits import ingredient_specs, mix_lines, plan_course, topical_mg
-from mesodesk.treatments.models import AftercareSheet, MixLine, TreatmentPlan, TreatmentSession
+from mesodesk.treatments.models import MixLine, TreatmentPlan
 
 _LINES = Prefetch(
     "lines",
@@ -122,65 +122,6 @@ def mixline_get(*, actor: Actor, line_id: ObjectId) -> MixLine:
         return MixLine.objects.select_related("plan").get(pk=line_id, clinic=actor.clinic)
     except (MixLine.DoesNotExist, ValidationError, ValueError) as exc:
         raise NotFound("No such mix line in this clinic.") from exc
-
-
-def session_get(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
-    """One session of the actor's clinic, for anyone who checks patients in; a clinician's
-    read is audited (front desk sees only the session's status)."""
-    actor.require(Capability.SESSION_CHECK_IN)
-    try:
-        session = TreatmentSession.objects.select_related(
-            "plan",
-            "plan__protocol",
-            "patient",
-            "practitioner",
-            "assistant",
-            "signed_by",
-            "clinic",
-        ).get(pk=session_id, clinic=actor.clinic)
-    except (TreatmentSession.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such session in this clinic.") from exc
-    if actor.can(Capability.CLINICAL_VIEW):
-        audit_event_record(
-            actor=actor,
-            action=AuditAction.READ,
-            obj=session,
-            patient_id=session.patient_id,
-            summary="treatment session",
-        )
-    return session
-
-
-def session_for_update(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
-    """The session row locked for a write (inside the caller's transaction); not audited as a
-    read: the write that follows is."""
-    try:
-        return (
-            TreatmentSession.objects.select_for_update(of=("self",))
-            .select_related("plan", "plan__protocol", "patient", "clinic")
-            .get(pk=session_id, clinic=actor.clinic)
-        )
-    except (TreatmentSession.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such session in this clinic.") from exc
-
-
-def aftercare_get(*, actor: Actor, session_id: ObjectId) -> AftercareSheet:
-    """A session's aftercare sheet; the read is audited (it names what was done)."""
-    actor.require(Capability.SESSION_PREPARE)
-    try:
-        sheet = AftercareSheet.objects.select_related("patient", "session").get(
-            session__pk=session_id, clinic=actor.clinic
-        )
-    except (AftercareSheet.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No aftercare sheet for this session (yet).") from exc
-    audit_event_record(
-        actor=actor,
-        action=AuditAction.READ,
-        obj=sheet,
-        patient_id=sheet.patient_id,
-        summary="aftercare",
-    )
-    return sheet
 
 
 def plan_product_ids(plan: TreatmentPlan) -> list[uuid.UUID]:

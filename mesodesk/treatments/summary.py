@@ -8,9 +8,16 @@ from dataclasses import dataclass, field
 
 from mesodesk.core.pdf import Block, Document, render_pdf
 from mesodesk.knowledge.loader import KnowledgeBase
-from mesodesk.treatments.aftercare import duration
 from mesodesk.treatments.models import TreatmentPlan
 from mesodesk.treatments.selectors import plan_ingredients
+
+
+def duration(hours: int) -> str:
+    """Hours in the words a patient reads: "48 hours", "3 days", "2 weeks"."""
+    if hours % 24 == 0 and hours >= 48:
+        days = hours // 24
+        return f"{days} days" if days % 7 else f"{days // 7} week{'s' if days > 7 else ''}"
+    return f"{hours} hours"
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from mesodesk.treatments.forms import CancelForm, LineForm, PlanForm, VolumeForm
 from mesodesk.treatments.models import TreatmentPlan
 from mesodesk.treatments.panels import plan_panels
 from mesodesk.treatments.presenters import plan_view
-from mesodesk.treatments.progress import plan_course
 from mesodesk.treatments.summary import plan_summary, plan_summary_pdf
 
 
@@ -86,7 +85,6 @@ def _plan_or_404(request: HttpRequest, plan_id: str) -> TreatmentPlan:
 def _builder_context(request: HttpRequest, plan: TreatmentPlan, **extra: Any) -> dict[str, Any]:
     actor = request_actor(request)
     kb = clinic_knowledge(actor.clinic)
-    sessions = list(plan.sessions.order_by("number"))
     return {
         "plan": plan,
         "view": plan_view(actor, plan),
@@ -105,8 +103,6 @@ def _builder_context(request: HttpRequest, plan: TreatmentPlan, **extra: Any) ->
         ),
         "cancel_form": CancelForm(),
         "override_form": OverrideForm(),
-        "sessions": sessions,
-        "course": plan_course(plan, sessions, actor.clinic.zone),
         "plan_panels": plan_panels(),
         **extra,
     }

@@ -9,7 +9,7 @@ from decimal import Decimal
 from PIL import Image, ImageDraw
 
 from mesodesk.accounts.actor import Actor
-from mesodesk.catalog.tests.helpers import lidocaine_2, published, receive, skin_booster
+from mesodesk.catalog.tests.helpers import kybella, lidocaine_2, published, receive, skin_booster
 from mesodesk.consent.document import consent_document
 from mesodesk.consent.models import Consent, ConsentTemplate
 from mesodesk.consent.services import (
@@ -20,6 +20,7 @@ from mesodesk.consent.services import (
 )
 from mesodesk.core.testing import Personas
 from mesodesk.knowledge.selectors import clinic_knowledge
+from mesodesk.patients.services import condition_record
 from mesodesk.treatments import services as plan_services
 from mesodesk.treatments.models import TreatmentPlan
 from mesodesk.treatments.selectors import plan_get
@@ -93,3 +94,36 @@ def sign_all(actor: Actor, plan: TreatmentPlan, *, countersigner: Actor | None =
     if countersigner is not None:
         consent = consent_countersign(actor=countersigner, consent_id=consent.pk)
     return consent
+
+
+def consented_plan(personas: Personas) -> TreatmentPlan:
+    """An active facial plan (HA booster and lidocaine lots in stock) with a valid consent."""
+    template(personas.practitioner)
+    plan = active_plan(personas)
+    sign_all(personas.nurse, plan, countersigner=personas.practitioner)
+    return plan
+
+
+def consented_kybella_plan(personas: Personas, volume_ml: str) -> TreatmentPlan:
+    """An active submental plan of deoxycholic acid (lot DC-1, 20 mL) with a valid consent."""
+    template(personas.practitioner, "submental_fat")
+    patient = screened_patient(personas.practitioner)
+    condition_record(
+        actor=personas.practitioner,
+        patient_id=patient.pk,
+        data={"code": "dysphagia", "verification_status": "refuted"},
+    )
+    protocol = published(personas.practitioner, "kybella_label")
+    dc = kybella(personas.clinic_admin)
+    receive(personas.nurse, dc, number="DC-1", ml="20")
+    plan = plan_services.plan_create(
+        actor=personas.practitioner,
+        patient_id=patient.pk,
+        data={"indication": "submental_fat", "areas": ["submental"], "protocol_id": protocol.pk},
+    )
+    plan_services.mixline_add(
+        actor=personas.practitioner, plan_id=plan.pk, product_id=dc.pk, volume_ml=Decimal(volume_ml)
+    )
+    plan_services.plan_activate(actor=personas.practitioner, plan_id=plan.pk)
+    sign_all(personas.nurse, plan, countersigner=personas.practitioner)
+    return plan

@@ -1,6 +1,7 @@
 """One rule says whether a plan's consent allows the procedure (the latest consent,
-countersigned, not withdrawn, signed for the plan as it is now), and the gate, the plan page's
-panel and the API all follow it. The PDF copy reproduces the signed text word for word."""
+countersigned, not withdrawn, signed for the plan as it is now), and the session services,
+the plan page's panel and the API all follow it. The PDF copy reproduces the signed text word
+for word."""
 
 from __future__ import annotations
 
@@ -11,17 +12,15 @@ from django.urls import reverse
 
 from mesodesk.catalog.tests.helpers import lidocaine_2, published, skin_booster
 from mesodesk.consent.document import consent_document
-from mesodesk.consent.gates import valid_consent
 from mesodesk.consent.models import Consent, ConsentTemplate
 from mesodesk.consent.selectors import consent_state
 from mesodesk.consent.services import consent_template_create, consent_template_publish
-from mesodesk.consent.tests.helpers import active_plan, sign_all, template
+from mesodesk.consent.tests.helpers import active_plan, consented_kybella_plan, sign_all, template
 from mesodesk.core.testing import Personas, api_client, logged_in_client, pdf_text
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.treatments import services as plan_services
 from mesodesk.treatments.models import TreatmentPlan
 from mesodesk.treatments.tests.helpers import screened_patient
-from mesodesk.treatments.tests.session_helpers import consented_kybella_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -64,9 +63,7 @@ def test_a_plan_changed_after_countersigning_needs_a_new_consent_everywhere(
     state = consent_state(plan)
     assert not state.valid
     assert state.stale
-    gate = valid_consent(plan)
-    assert not gate.ok
-    assert gate.message == "The plan changed after the consent was signed; sign it again."
+    assert state.reason == "The plan changed after the consent was signed; sign it again."
     listed = api_client(personas.practitioner).get(f"/api/v1/plans/{plan.pk}/consents").json()
     assert [c["valid_for_current_plan"] for c in listed] == [False]
     panel = logged_in_client(personas.practitioner).get(
@@ -84,7 +81,7 @@ def test_only_the_latest_consent_counts_as_valid(personas: Personas) -> None:
     assert client.get(f"/api/v1/consents/{first.pk}").json()["valid_for_current_plan"] is True
     second = sign_all(personas.nurse, plan)  # signed again, not yet countersigned
     assert consent_state(plan).latest == second
-    assert not valid_consent(plan).ok
+    assert not consent_state(plan).valid
     listed = {
         c["id"]: c["valid_for_current_plan"]
         for c in client.get(f"/api/v1/plans/{plan.pk}/consents").json()

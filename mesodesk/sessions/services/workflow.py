@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -20,21 +19,26 @@ from mesodesk.accounts.models import Membership, User
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.catalog.services import lot_consume
+from mesodesk.consent.selectors import consent_state
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
-from mesodesk.knowledge.loader import KnowledgeBase
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients.services import condition_record, history_list_review
 from mesodesk.patients.signals import history_batch
 from mesodesk.screening.choices import ScreeningReason
 from mesodesk.screening.models import Screening
 from mesodesk.screening.services import screening_refresh
-from mesodesk.treatments.aftercare import aftercare_generate
-from mesodesk.treatments.charting import session_dose_report
-from mesodesk.treatments.choices import OPEN_SESSION_STATUSES, PlanStatus, SessionStatus
-from mesodesk.treatments.gates import GateResult, run_gates
-from mesodesk.treatments.models import SessionAddendum, TreatmentPlan, TreatmentSession
-from mesodesk.treatments.progress import next_window, signed_dates
-from mesodesk.treatments.selectors import plan_ingredients, plans_for, session_for_update
+from mesodesk.sessions.checklist import (
+    anaesthetic_minutes_elapsed,
+    session_checklist,
+    time_sensitive_questions,
+)
+from mesodesk.sessions.choices import OPEN_SESSION_STATUSES, SessionStatus
+from mesodesk.sessions.models import SessionAddendum, TreatmentSession
+from mesodesk.sessions.selectors import session_dose_report, session_for_update
+from mesodesk.sessions.services.aftercare import aftercare_generate
+from mesodesk.treatments.choices import PlanStatus
+from mesodesk.treatments.models import TreatmentPlan
+from mesodesk.treatments.selectors import plan_ingredients, plans_for
 
 TRANSITIONS = {
     "check_in": ([SessionStatus.SCHEDULED], SessionStatus.CHECKED_IN),
@@ -78,9 +82,9 @@ def session_create(*, actor: Actor, plan_id: ObjectId) -> TreatmentSession:
             raise NotFound("No such treatment plan in this clinic.") from exc
         if plan.status != PlanStatus.ACTIVE:
             raise Conflict("Sessions are only for an active plan.")
-        for result in run_gates("session_create", plan).values():
-            if not result.ok:
-                raise Conflict(result.message)
+        consent = consent_state(plan)
+        if consent.withdrawn:
+            raise Conflict(consent.reason)
         sessions = list(TreatmentSession.objects.filter(plan=plan))
         if any(s.status in OPEN_SESSION_STATUSES for s in sessions):
             raise Conflict("Another session of this plan is still open.")
@@ -138,27 +142,6 @@ def _editable(session: TreatmentSession, *allowed: str) -> None:
         raise Conflict(f"Not possible while the session is {session.get_status_display().lower()}.")
 
 
-def time_sensitive_questions(actor: Actor, session: TreatmentSession) -> list[tuple[str, str, str]]:
-    """(code, question, kind) of the facts to re-confirm on the day, for this patient."""
-    kb = clinic_knowledge(actor.clinic)
-    return [
-        (condition.code, condition.patient_question, condition.kind)
-        for condition in kb.conditions.values()
-        if condition.time_sensitive and _matters_for(kb, condition.code, session.patient.sex)
-    ]
-
-
-def _matters_for(kb: KnowledgeBase, condition: str, sex: str) -> bool:
-    """Whether a rule on this condition applies to a patient of this sex (the rules' scope
-    says, e.g. pregnancy rules do not apply to men); a condition no rule names is asked."""
-    scopes = [
-        rule.scope.sexes
-        for rule in kb.rules.values()
-        if getattr(rule.trigger, "code", None) == condition
-    ]
-    return not scopes or any(not sexes or sex in sexes for sexes in scopes)
-
-
 def session_reconfirm(
     *,
     actor: Actor,
@@ -212,7 +195,7 @@ def session_reconfirm(
         )
         session.facts_reconfirmed_at = timezone.now()
         session.facts_reconfirmed_by = actor.user
-        session.screening_id = screening.pk
+        session.screening = screening
         session.save()
         audit_event_record(
             actor=actor,
@@ -288,148 +271,6 @@ def session_confirm_photos(*, actor: Actor, session_id: ObjectId) -> TreatmentSe
     )
 
 
-@dataclass(frozen=True)
-class ChecklistItem:
-    key: str
-    label: str
-    done: bool
-    required: bool
-    detail: str = ""
-    pending: str = "wait"  # what an optional item that is not done says: wait, check …
-
-
-def anaesthetic_minutes_elapsed(session: TreatmentSession, now: dt.datetime) -> int | None:
-    if session.anaesthetic_applied_at is None:
-        return None
-    return int((now - session.anaesthetic_applied_at).total_seconds() // 60)
-
-
-def session_checklist(
-    actor: Actor, session: TreatmentSession, gates: Mapping[str, GateResult] | None = None
-) -> list[ChecklistItem]:
-    """The preparation checklist with what is done and what blocks the procedure."""
-    now = timezone.now()
-    today = actor.today()
-    plan = session.plan
-    protocol = plan.protocol
-    items: list[ChecklistItem] = []
-    if gates is None:
-        gates = run_gates("procedure_start", plan)
-    for name, result in gates.items():
-        items.append(ChecklistItem(name, result.label, result.ok, True, result.message))
-    reconfirmed = (
-        session.facts_reconfirmed_at is not None
-        and session.facts_reconfirmed_at.astimezone(actor.clinic.zone).date() == today
-    )
-    items.append(ChecklistItem("facts", "Time-sensitive facts confirmed today", reconfirmed, True))
-    screening = (
-        Screening.objects.filter(pk=session.screening_id).select_related("override").first()
-        if session.screening_id
-        else None
-    )
-    overridden = screening is not None and getattr(screening, "override", None) is not None
-    screening_ok = (
-        reconfirmed
-        and screening is not None
-        and (screening.verdict != "contraindicated" or overridden)
-    )
-    detail = (
-        ""
-        if screening is None
-        else f"{'overridden' if overridden else screening.verdict} at "
-        f"{screening.performed_at.astimezone(actor.clinic.zone):%H:%M}"
-    )
-    items.append(
-        ChecklistItem(
-            "screening",
-            "Today's screening not contraindicated (or overridden)",
-            screening_ok,
-            True,
-            detail,
-        )
-    )
-    needs_photos = bool(protocol and protocol.photo_views_baseline and session.number == 1)
-    items.append(
-        ChecklistItem(
-            "photos",
-            "Baseline photographs taken (" + ", ".join(protocol.photo_views_baseline) + ")"
-            if needs_photos and protocol
-            else "Baseline photographs",
-            session.photos_confirmed_at is not None,
-            needs_photos,
-            "" if needs_photos else "not required by the protocol for this session",
-            pending="not needed",
-        )
-    )
-    items.append(
-        ChecklistItem(
-            "antisepsis",
-            "Skin antisepsis recorded",
-            bool(session.antisepsis_agent),
-            True,
-            session.antisepsis_agent,
-        )
-    )
-    if session.anaesthetic_minutes_required:
-        elapsed = anaesthetic_minutes_elapsed(session, now)
-        waited = elapsed is not None and elapsed >= session.anaesthetic_minutes_required
-        items.append(
-            ChecklistItem(
-                "anaesthetic",
-                f"Topical anaesthetic applied at least "
-                f"{session.anaesthetic_minutes_required} minutes before",
-                waited,
-                False,
-                "not applied yet" if elapsed is None else f"{elapsed} minutes so far",
-            )
-        )
-    interval = _interval_item(actor, session, today)
-    if interval is not None:
-        items.append(interval)
-    return items
-
-
-def _interval_item(actor: Actor, session: TreatmentSession, today: dt.date) -> ChecklistItem | None:
-    """Days since the plan's last signed session against the protocol's window (a warning:
-    the clinic decides) and against an ingredient's label minimum interval (it blocks)."""
-    plan = session.plan
-    dates = signed_dates(plan, actor.clinic.zone)
-    if not dates:
-        return None
-    gap = (today - dates[-1]).days
-    kb = clinic_knowledge(actor.clinic)
-    hard = [
-        (int(limit.value), kb.ingredients[code].name, limit.sources)
-        for code in plan_ingredients(plan)
-        if code in kb.ingredients
-        for limit in kb.ingredients[code].limits
-        if limit.kind == "min_interval_days" and limit.hard
-    ]
-    for days, name, sources in sorted(hard, reverse=True):
-        if gap < days:
-            return ChecklistItem(
-                "interval",
-                f"At least {days} days since the last session for {name}",
-                False,
-                True,
-                f"only {gap} days ({', '.join(sources)})",
-            )
-    window = next_window(plan.protocol, dates, plan.planned_sessions)
-    if window is None:
-        return None
-    early = today < window.earliest
-    late = window.latest is not None and today > window.latest
-    return ChecklistItem(
-        "interval",
-        f"Inside the protocol's interval (next session {window})",
-        not early and not late,
-        False,
-        f"{gap} days since the last session"
-        + (": earlier than the protocol" if early else ": later than the protocol" if late else ""),
-        pending="check",
-    )
-
-
 def session_start(
     *, actor: Actor, session_id: ObjectId, assistant: User | None = None, start_early: bool = False
 ) -> TreatmentSession:
@@ -439,8 +280,8 @@ def session_start(
     with transaction.atomic():
         session = session_for_update(actor=actor, session_id=session_id)
         _editable(session, SessionStatus.PREPARATION)
-        gates = run_gates("procedure_start", session.plan)
-        items = session_checklist(actor, session, gates)
+        consent = consent_state(session.plan)
+        items = session_checklist(actor, session, consent)
         missing = {
             f"checklist_{i.key}": [i.label + (f": {i.detail}" if i.detail else "")]
             for i in items
@@ -466,9 +307,8 @@ def session_start(
             missing["assistant"] = ["The assistant must be a member of this clinic."]
         if missing:
             raise FieldErrors(missing)
-        # The session records the consent that allowed it (the consent gate's reference).
-        consent = gates.get("consent")
-        session.consent_id = getattr(consent.reference, "pk", None) if consent else None
+        # The session records the consent that allowed it.
+        session.consent = consent.latest
         session.started_at = now
         session.practitioner = actor.user
         session.assistant = assistant
@@ -533,9 +373,9 @@ def session_sign(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
             problems["dose"] = [
                 c.message for c in (*report.checks, *report.notes) if c.hard and c.status != "ok"
             ]
-        for name, result in run_gates("procedure_start", session.plan).items():
-            if not result.ok:
-                problems[name] = [result.message]
+        consent = consent_state(session.plan)
+        if not consent.valid:
+            problems["consent"] = [consent.reason]
         if problems:
             raise FieldErrors(problems)
         per_lot: dict[object, Decimal] = {}

@@ -19,8 +19,9 @@ from mesodesk.knowledge.services import knowledge_change_record
 from mesodesk.notifications.models import OutboundEmail
 from mesodesk.notifications.services import email_retry
 from mesodesk.notifications.tests.test_services import UNREACHABLE_SMTP
-from mesodesk.treatments.aftercare import aftercare_content, aftercare_document, aftercare_send
-from mesodesk.treatments.models import AftercareSheet
+from mesodesk.sessions import services
+from mesodesk.sessions.aftercare import aftercare_content, aftercare_document
+from mesodesk.sessions.models import AftercareSheet
 
 pytestmark = pytest.mark.django_db
 
@@ -85,12 +86,11 @@ def test_the_clinic_configures_the_durations(personas: Personas) -> None:
 
 @pytest.fixture
 def sheet(personas: Personas) -> AftercareSheet:
-    from mesodesk.treatments import sessions
-    from mesodesk.treatments.tests.session_helpers import chart, consented_plan, started
+    from mesodesk.sessions.tests.helpers import chart, consented_plan, started
 
     session = started(personas, consented_plan(personas))
     chart(personas, session, "HA-1", 5, region="periocular", side="left")
-    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
     return AftercareSheet.objects.get(session=session)
 
 
@@ -120,7 +120,7 @@ def test_a_failed_send_is_visible_and_can_be_retried(
     personas: Personas, sheet: AftercareSheet, django_capture_on_commit_callbacks: object
 ) -> None:
     with override_settings(**UNREACHABLE_SMTP), django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        email = aftercare_send(actor=personas.nurse, session_id=sheet.session_id)
+        email = services.aftercare_send(actor=personas.nurse, session_id=sheet.session_id)
     email.refresh_from_db()
     assert email.status == "failed"
     assert email.related_id == sheet.pk
@@ -132,7 +132,9 @@ def test_a_failed_send_is_visible_and_can_be_retried(
 
 def test_an_address_is_needed(personas: Personas, sheet: AftercareSheet) -> None:
     with pytest.raises(FieldErrors):
-        aftercare_send(actor=personas.nurse, session_id=sheet.session_id, to="not an address")
+        services.aftercare_send(
+            actor=personas.nurse, session_id=sheet.session_id, to="not an address"
+        )
 
 
 def test_the_delayed_infection_watch_follows_the_clinics_setting(personas: Personas) -> None:

@@ -13,9 +13,9 @@ from django.test import Client
 from mesodesk.catalog.models import StockMovement
 from mesodesk.core.testing import Personas, api_client, pdf_text
 from mesodesk.notifications.models import OutboundEmail
-from mesodesk.treatments import sessions
-from mesodesk.treatments.models import InjectionPoint, TreatmentPlan, TreatmentSession
-from mesodesk.treatments.tests.session_helpers import (
+from mesodesk.sessions import services
+from mesodesk.sessions.models import InjectionPoint, TreatmentSession
+from mesodesk.sessions.tests.helpers import (
     ANSWERS,
     chart,
     consented_plan,
@@ -23,6 +23,7 @@ from mesodesk.treatments.tests.session_helpers import (
     prepared,
     started,
 )
+from mesodesk.treatments.models import TreatmentPlan
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"
@@ -141,7 +142,7 @@ def test_a_signed_session_refuses_every_edit_through_the_api_and_accepts_an_adde
 ) -> None:
     session = started(personas, plan)
     chart(personas, session, "HA-1", 3)
-    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
     client = api_client(personas.practitioner)
     early = _call(client, "post", f"/sessions/{session.pk}/addenda", {"text": "too early"})
     assert early.status_code == 409
@@ -169,7 +170,7 @@ def test_a_signed_session_refuses_every_edit_through_the_api_and_accepts_an_adde
 def test_signing_twice_takes_the_stock_once(personas: Personas, plan: TreatmentPlan) -> None:
     session = started(personas, plan)
     chart(personas, session, "HA-1", 10, volume="0.1")
-    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
     client = api_client(personas.practitioner)
     first = _call(client, "post", f"/sessions/{session.pk}/sign")
     second = _call(client, "post", f"/sessions/{session.pk}/sign")
@@ -183,7 +184,7 @@ def test_the_aftercare_is_read_rendered_and_sent(personas: Personas, plan: Treat
     chart(personas, session, "HA-1", 2)
     client = api_client(personas.nurse)
     assert _call(client, "get", f"/sessions/{session.pk}/aftercare").status_code == 404
-    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
     sheet = _call(client, "get", f"/sessions/{session.pk}/aftercare").json()
     assert sheet["warnings"]
     assert any("weeks" in w for w in sheet["warnings"])
@@ -229,7 +230,7 @@ def test_a_nurse_cannot_chart_or_sign_through_the_api(
 def clinic_a(personas: Personas, plan: TreatmentPlan) -> dict[str, str]:
     session = started(personas, plan)
     chart(personas, session, "HA-1", 1)
-    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
     return {
         "plan": str(plan.pk),
         "session": str(session.pk),

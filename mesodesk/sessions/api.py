@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import uuid
-from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Router, Status
 
 from mesodesk.accounts.access import request_actor
 from mesodesk.accounts.actor import Actor
@@ -20,174 +18,30 @@ from mesodesk.core.errors import FieldErrors, ObjectId
 from mesodesk.core.http import pdf_response
 from mesodesk.core.pdf import render_pdf
 from mesodesk.notifications.selectors import emails_about
-from mesodesk.treatments import charting, sessions
-from mesodesk.treatments.aftercare import aftercare_document, aftercare_send
-from mesodesk.treatments.models import TreatmentSession
-from mesodesk.treatments.presenters import SessionView, dose_json
-from mesodesk.treatments.schemas import DoseOut
-from mesodesk.treatments.selectors import aftercare_get, plan_get, session_get
+from mesodesk.sessions import services
+from mesodesk.sessions.aftercare import aftercare_document
+from mesodesk.sessions.presenters import SessionView
+from mesodesk.sessions.schemas import (
+    AddendumIn,
+    AddendumOut,
+    AftercareOut,
+    AnaestheticIn,
+    AntisepsisIn,
+    CompleteIn,
+    EmailOut,
+    EndIn,
+    PointIn,
+    ReconfirmIn,
+    SendIn,
+    SessionBriefOut,
+    SessionOut,
+    StartIn,
+)
+from mesodesk.sessions.selectors import aftercare_get, session_get, sessions_of_plan
+from mesodesk.treatments.presenters import dose_json
+from mesodesk.treatments.selectors import plan_get
 
 router = Router(tags=["treatment sessions"])
-
-
-class ProgressOut(Schema):
-    number: int
-    planned: int
-    signed: int
-    next_earliest: dt.date | None
-    next_latest: dt.date | None
-
-
-class ChecklistOut(Schema):
-    key: str
-    label: str
-    done: bool
-    required: bool
-    detail: str
-
-
-class PointOut(Schema):
-    id: uuid.UUID
-    kind: str
-    view: str
-    region: str
-    region_label: str
-    side: str
-    x: Decimal | None
-    y: Decimal | None
-    product_id: uuid.UUID
-    product_name: str
-    lot_id: uuid.UUID | None
-    lot_number: str | None
-    volume_ml: Decimal
-    depth_mm: Decimal | None
-    technique: str
-    needle: str
-
-
-class RegionCountOut(Schema):
-    region: str
-    injections: int
-    volume_ml: Decimal
-
-
-class AddendumOut(Schema):
-    id: uuid.UUID
-    text: str
-    signed_by: str
-    created_at: dt.datetime
-
-
-class SessionBriefOut(Schema):
-    id: uuid.UUID
-    plan_id: uuid.UUID
-    patient_id: uuid.UUID
-    number: int
-    status: str
-    checked_in_at: dt.datetime | None
-
-
-class SessionOut(SessionBriefOut):
-    progress: ProgressOut
-    checklist: list[ChecklistOut]
-    consent_id: uuid.UUID | None
-    screening_id: uuid.UUID | None
-    facts_reconfirmed_at: dt.datetime | None
-    photos_confirmed_at: dt.datetime | None
-    antisepsis_agent: str
-    anaesthetic_product: str
-    anaesthetic_applied_at: dt.datetime | None
-    anaesthetic_minutes_required: int | None
-    anaesthetic_minutes_elapsed: int | None
-    practitioner: str | None
-    assistant: str | None
-    started_at: dt.datetime | None
-    ended_at: dt.datetime | None
-    notes: str
-    immediate_reactions: str
-    signed_at: dt.datetime | None
-    signed_by: str | None
-    end_reason: str
-    points: list[PointOut]
-    regions: list[RegionCountOut]
-    dose: DoseOut
-    addenda: list[AddendumOut]
-    aftercare: bool
-
-
-class ReconfirmIn(Schema):
-    answers: dict[str, Literal["present", "absent"]] = Field(
-        description="Today's answer to every time-sensitive question (see `checklist`)."
-    )
-    sites: dict[str, str] = Field({}, description="Where a present site-bound fact is.")
-    medicines_unchanged: bool
-
-
-class AntisepsisIn(Schema):
-    agent: str = Field(max_length=40)
-
-
-class AnaestheticIn(Schema):
-    product: str = Field(max_length=120)
-    applied_at: dt.datetime | None = Field(None, description="Defaults to now.")
-
-
-class StartIn(Schema):
-    assistant_id: uuid.UUID | None = None
-    start_early: bool = False
-
-
-class CompleteIn(Schema):
-    notes: str = Field("", max_length=4000)
-    immediate_reactions: str = Field("", max_length=2000)
-
-
-class EndIn(Schema):
-    reason: str = Field(max_length=2000)
-    did_not_attend: bool = False
-
-
-class PointIn(Schema):
-    kind: Literal["point", "zone"] = "point"
-    view: str = Field(max_length=20)
-    region: str = Field(max_length=40)
-    side: Literal["", "left", "right"] = ""
-    x: Decimal | None = None
-    y: Decimal | None = None
-    lot_id: uuid.UUID
-    volume_ml: Decimal
-    depth_mm: Decimal | None = None
-    technique: str = Field("", max_length=40)
-    needle: str = Field("", max_length=80)
-
-
-class AddendumIn(Schema):
-    text: str = Field(max_length=4000)
-
-
-class SendIn(Schema):
-    to: str = Field("", max_length=254, description="Defaults to the patient's address.")
-
-
-class EmailOut(Schema):
-    id: uuid.UUID
-    to: str
-    status: str
-    attempts: int
-    last_error: str
-
-
-class AftercareOut(Schema):
-    session_id: uuid.UUID
-    knowledge_version: str
-    treated: str
-    avoid: list[str]
-    care: list[str]
-    expect: list[str]
-    warnings: list[str]
-    next_appointment: str
-    contact: str
-    emails: list[EmailOut]
 
 
 def _name(user: User | None) -> str | None:
@@ -298,11 +152,7 @@ def session_list(request: HttpRequest, plan_id: uuid.UUID) -> Any:
     actor = request_actor(request)
     actor.require(Capability.SESSION_CHECK_IN)
     plan = plan_get(actor=actor, plan_id=plan_id)
-    return list(
-        TreatmentSession.objects.filter(clinic=actor.clinic, plan=plan).values(
-            *SessionBriefOut.model_fields
-        )
-    )
+    return list(sessions_of_plan(actor=actor, plan=plan).values(*SessionBriefOut.model_fields))
 
 
 @router.post(
@@ -311,7 +161,7 @@ def session_list(request: HttpRequest, plan_id: uuid.UUID) -> Any:
     summary="Schedule the plan's next session (the plan must be active, consent held)",
 )
 def session_create(request: HttpRequest, plan_id: uuid.UUID) -> Status[Any]:
-    session = sessions.session_create(actor=request_actor(request), plan_id=plan_id)
+    session = services.session_create(actor=request_actor(request), plan_id=plan_id)
     return Status(201, _full(request, session.pk))
 
 
@@ -330,7 +180,7 @@ def session_read(request: HttpRequest, session_id: uuid.UUID) -> Any:
     summary="The patient has arrived (front desk)",
 )
 def session_check_in(request: HttpRequest, session_id: uuid.UUID) -> Any:
-    sessions.session_check_in(actor=request_actor(request), session_id=session_id)
+    services.session_check_in(actor=request_actor(request), session_id=session_id)
     return _brief(request, session_id)
 
 
@@ -340,7 +190,7 @@ def session_check_in(request: HttpRequest, session_id: uuid.UUID) -> Any:
     summary="Cancel a session that has not started, or record did-not-attend",
 )
 def session_end(request: HttpRequest, session_id: uuid.UUID, payload: EndIn) -> Any:
-    sessions.session_end(
+    services.session_end(
         actor=request_actor(request),
         session_id=session_id,
         reason=payload.reason,
@@ -355,7 +205,7 @@ def session_end(request: HttpRequest, session_id: uuid.UUID, payload: EndIn) -> 
     summary="Start the preparation checklist",
 )
 def session_prepare(request: HttpRequest, session_id: uuid.UUID) -> Any:
-    sessions.session_prepare(actor=request_actor(request), session_id=session_id)
+    services.session_prepare(actor=request_actor(request), session_id=session_id)
     return _full(request, session_id)
 
 
@@ -365,7 +215,7 @@ def session_prepare(request: HttpRequest, session_id: uuid.UUID) -> Any:
     summary="Today's time-sensitive facts; the plan is screened again",
 )
 def session_reconfirm(request: HttpRequest, session_id: uuid.UUID, payload: ReconfirmIn) -> Any:
-    sessions.session_reconfirm(
+    services.session_reconfirm(
         actor=request_actor(request),
         session_id=session_id,
         answers=payload.answers,
@@ -381,7 +231,7 @@ def session_reconfirm(request: HttpRequest, session_id: uuid.UUID, payload: Reco
     summary="Record that the protocol's baseline photographs were taken",
 )
 def session_photos(request: HttpRequest, session_id: uuid.UUID) -> Any:
-    sessions.session_confirm_photos(actor=request_actor(request), session_id=session_id)
+    services.session_confirm_photos(actor=request_actor(request), session_id=session_id)
     return _full(request, session_id)
 
 
@@ -391,7 +241,7 @@ def session_photos(request: HttpRequest, session_id: uuid.UUID) -> Any:
     summary="Record the skin antisepsis agent",
 )
 def session_antisepsis(request: HttpRequest, session_id: uuid.UUID, payload: AntisepsisIn) -> Any:
-    sessions.session_record_antisepsis(
+    services.session_record_antisepsis(
         actor=request_actor(request), session_id=session_id, agent=payload.agent
     )
     return _full(request, session_id)
@@ -403,7 +253,7 @@ def session_antisepsis(request: HttpRequest, session_id: uuid.UUID, payload: Ant
     summary="Record when the topical anaesthetic was applied (starts the timer)",
 )
 def session_anaesthetic(request: HttpRequest, session_id: uuid.UUID, payload: AnaestheticIn) -> Any:
-    sessions.session_record_anaesthetic(
+    services.session_record_anaesthetic(
         actor=request_actor(request),
         session_id=session_id,
         product=payload.product,
@@ -419,7 +269,7 @@ def session_anaesthetic(request: HttpRequest, session_id: uuid.UUID, payload: An
 )
 def session_start(request: HttpRequest, session_id: uuid.UUID, payload: StartIn) -> Any:
     actor = request_actor(request)
-    sessions.session_start(
+    services.session_start(
         actor=actor,
         session_id=session_id,
         assistant=_assistant(actor, payload.assistant_id),
@@ -434,7 +284,7 @@ def session_start(request: HttpRequest, session_id: uuid.UUID, payload: StartIn)
     summary="Chart an injection point or a zone with its lot",
 )
 def point_add(request: HttpRequest, session_id: uuid.UUID, payload: PointIn) -> Status[Any]:
-    charting.point_add(
+    services.point_add(
         actor=request_actor(request), session_id=session_id, data=payload.model_dump()
     )
     return Status(201, _full(request, session_id))
@@ -446,7 +296,7 @@ def point_add(request: HttpRequest, session_id: uuid.UUID, payload: PointIn) -> 
     summary="Remove a charted injection (not after signing)",
 )
 def point_remove(request: HttpRequest, point_id: uuid.UUID) -> Any:
-    session = charting.point_remove(actor=request_actor(request), point_id=point_id)
+    session = services.point_remove(actor=request_actor(request), point_id=point_id)
     return _full(request, session.pk)
 
 
@@ -456,7 +306,7 @@ def point_remove(request: HttpRequest, point_id: uuid.UUID) -> Any:
     summary="Start the chart from the plan's last signed session",
 )
 def session_copy_previous(request: HttpRequest, session_id: uuid.UUID) -> Any:
-    charting.session_copy_previous_map(actor=request_actor(request), session_id=session_id)
+    services.session_copy_previous_map(actor=request_actor(request), session_id=session_id)
     return _full(request, session_id)
 
 
@@ -466,7 +316,7 @@ def session_copy_previous(request: HttpRequest, session_id: uuid.UUID) -> Any:
     summary="End the procedure; the aftercare sheet is generated",
 )
 def session_complete(request: HttpRequest, session_id: uuid.UUID, payload: CompleteIn) -> Any:
-    sessions.session_complete(
+    services.session_complete(
         actor=request_actor(request),
         session_id=session_id,
         notes=payload.notes,
@@ -481,7 +331,7 @@ def session_complete(request: HttpRequest, session_id: uuid.UUID, payload: Compl
     summary="Sign and lock the session; its lots leave stock exactly once",
 )
 def session_sign(request: HttpRequest, session_id: uuid.UUID) -> Any:
-    sessions.session_sign(actor=request_actor(request), session_id=session_id)
+    services.session_sign(actor=request_actor(request), session_id=session_id)
     return _full(request, session_id)
 
 
@@ -491,7 +341,7 @@ def session_sign(request: HttpRequest, session_id: uuid.UUID) -> Any:
     summary="A signed correction to a signed session",
 )
 def addendum_add(request: HttpRequest, session_id: uuid.UUID, payload: AddendumIn) -> Status[Any]:
-    addendum = sessions.session_addendum_add(
+    addendum = services.session_addendum_add(
         actor=request_actor(request), session_id=session_id, text=payload.text
     )
     return Status(
@@ -548,7 +398,9 @@ def aftercare_pdf(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
     summary="E-mail the aftercare sheet (queued; its status is recorded)",
 )
 def aftercare_email(request: HttpRequest, session_id: uuid.UUID, payload: SendIn) -> Status[Any]:
-    email = aftercare_send(actor=request_actor(request), session_id=session_id, to=payload.to)
+    email = services.aftercare_send(
+        actor=request_actor(request), session_id=session_id, to=payload.to
+    )
     return Status(
         202,
         {

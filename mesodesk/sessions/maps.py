@@ -1,4 +1,5 @@
-"""The injection maps (static/maps/*.svg, drawn for this project): their regions and markup.
+"""The injection maps (`sessions/static/maps/*.svg`, drawn for this project): their regions
+and markup.
 
 Pages inline a map's SVG so points can be drawn in its own coordinates; services use the
 region list to refuse a point placed on an area the view does not show.
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from mesodesk.knowledge.loader import KnowledgeBase
 
-MAP_DIR = Path(__file__).resolve().parent.parent / "static" / "maps"
+MAP_DIR = Path(__file__).resolve().parent / "static" / "maps"
 SVG_NS = "{http://www.w3.org/2000/svg}"
 VIEWS = {
     "face_front": "Face, front",

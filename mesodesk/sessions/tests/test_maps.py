@@ -8,9 +8,9 @@ import pytest
 from mesodesk.core.errors import FieldErrors
 from mesodesk.core.testing import Personas
 from mesodesk.knowledge.loader import knowledge
-from mesodesk.treatments import charting
-from mesodesk.treatments.maps import VIEWS, map_views, views_for_areas
-from mesodesk.treatments.tests.session_helpers import consented_plan, lot, started
+from mesodesk.sessions import services
+from mesodesk.sessions.maps import VIEWS, map_views, views_for_areas
+from mesodesk.sessions.tests.helpers import consented_plan, lot, started
 
 
 def test_every_view_has_regions_and_every_region_is_a_knowledge_area() -> None:
@@ -54,7 +54,7 @@ def test_the_views_offered_follow_the_plans_areas(
 def test_a_point_on_an_area_the_view_does_not_show_is_refused(personas: Personas) -> None:
     session = started(personas, consented_plan(personas))
     with pytest.raises(FieldErrors) as caught:
-        charting.point_add(
+        services.point_add(
             actor=personas.practitioner,
             session_id=session.pk,
             data={

@@ -15,10 +15,11 @@ from mesodesk.catalog.models import Protocol
 from mesodesk.consent.tests.helpers import active_plan, sign_all, template
 from mesodesk.core.testing import Personas, logged_in_client, pdf_text
 from mesodesk.notifications.models import OutboundEmail
-from mesodesk.treatments import sessions
-from mesodesk.treatments.models import InjectionPoint, TreatmentPlan, TreatmentSession
-from mesodesk.treatments.session_views import STEPS
-from mesodesk.treatments.tests.session_helpers import chart, consented_plan, lot, prepared, started
+from mesodesk.sessions import services
+from mesodesk.sessions.models import InjectionPoint, TreatmentSession
+from mesodesk.sessions.tests.helpers import chart, consented_plan, lot, prepared, started
+from mesodesk.sessions.views import STEPS
+from mesodesk.treatments.models import TreatmentPlan
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def plan(personas: Personas) -> TreatmentPlan:
 
 
 def _action(session: TreatmentSession, name: str) -> str:
-    return reverse("treatments:session_action", args=[session.pk, name])
+    return reverse("sessions:session_action", args=[session.pk, name])
 
 
 def _point(session: TreatmentSession, **overrides: str) -> dict[str, str]:
@@ -52,9 +53,9 @@ def test_a_session_is_prepared_started_charted_and_signed_through_the_pages(
     personas: Personas, plan: TreatmentPlan
 ) -> None:
     nurse = logged_in_client(personas.nurse)
-    created = nurse.post(reverse("treatments:session_new", args=[plan.pk]))
+    created = nurse.post(reverse("sessions:session_new", args=[plan.pk]))
     session = TreatmentSession.objects.get()
-    assert created["Location"] == reverse("treatments:session", args=[session.pk])
+    assert created["Location"] == reverse("sessions:session", args=[session.pk])
     nurse.post(_action(session, "check_in"))
     nurse.post(_action(session, "prepare"))
     nurse.post(
@@ -68,7 +69,7 @@ def test_a_session_is_prepared_started_charted_and_signed_through_the_pages(
     )
     nurse.post(_action(session, "photos"))
     nurse.post(_action(session, "antisepsis"), {"agent": "chlorhexidine_alcohol"})
-    page = nurse.get(reverse("treatments:session", args=[session.pk])).content.decode()
+    page = nurse.get(reverse("sessions:session", args=[session.pk])).content.decode()
     assert page.count('class="ok"') >= 4
     doctor = logged_in_client(personas.practitioner)
     doctor.post(_action(session, "start"), {})
@@ -76,7 +77,7 @@ def test_a_session_is_prepared_started_charted_and_signed_through_the_pages(
     assert session.status == "in_procedure"
     for _ in range(3):
         doctor.post(
-            reverse("treatments:point_add", args=[session.pk]),
+            reverse("sessions:point_add", args=[session.pk]),
             _point(session),
             headers={"HX-Request": "true"},
         )
@@ -90,8 +91,8 @@ def test_a_session_is_prepared_started_charted_and_signed_through_the_pages(
 def test_the_page_shows_which_checklist_item_blocks_the_start(
     personas: Personas, plan: TreatmentPlan
 ) -> None:
-    session = sessions.session_create(actor=personas.nurse, plan_id=plan.pk)
-    sessions.session_prepare(actor=personas.nurse, session_id=session.pk)
+    session = services.session_create(actor=personas.nurse, plan_id=plan.pk)
+    services.session_prepare(actor=personas.nurse, session_id=session.pk)
     response = logged_in_client(personas.practitioner).post(
         _action(session, "start"), {}, follow=True
     )
@@ -104,8 +105,8 @@ def test_the_page_shows_which_checklist_item_blocks_the_start(
 def test_an_unanswered_reconfirmation_names_each_missing_answer(
     personas: Personas, plan: TreatmentPlan
 ) -> None:
-    session = sessions.session_create(actor=personas.nurse, plan_id=plan.pk)
-    sessions.session_prepare(actor=personas.nurse, session_id=session.pk)
+    session = services.session_create(actor=personas.nurse, plan_id=plan.pk)
+    services.session_prepare(actor=personas.nurse, session_id=session.pk)
     html = (
         logged_in_client(personas.nurse)
         .post(_action(session, "reconfirm"), {"answer_pregnancy": "absent"}, follow=True)
@@ -128,7 +129,7 @@ def test_the_anaesthetic_timer_is_visible_with_its_warning(personas: Personas) -
     session = prepared(personas, plan)
     client = logged_in_client(personas.nurse)
     client.post(_action(session, "anaesthetic"), {"product": "EMLA cream", "minutes_ago": "5"})
-    page = client.get(reverse("treatments:session", args=[session.pk])).content.decode()
+    page = client.get(reverse("sessions:session", args=[session.pk])).content.decode()
     assert 'class="anaesthetic-timer notice warn"' in page
     assert 'data-required="60"' in page
     assert "Wait 55 more minutes before injecting." in page
@@ -145,7 +146,7 @@ def test_charting_through_htmx_returns_the_chart_with_live_totals(
     session = started(personas, plan)
     client = logged_in_client(personas.practitioner)
     response = client.post(
-        reverse("treatments:point_add", args=[session.pk]),
+        reverse("sessions:point_add", args=[session.pk]),
         _point(session, lot=str(lot("LI-1").pk), volume_ml="0.5"),
         headers={"HX-Request": "true"},
     )
@@ -160,7 +161,7 @@ def test_a_bad_point_shows_field_errors_in_the_chart_and_saves_nothing(
 ) -> None:
     session = started(personas, plan)
     response = logged_in_client(personas.practitioner).post(
-        reverse("treatments:point_add", args=[session.pk]),
+        reverse("sessions:point_add", args=[session.pk]),
         _point(session, volume_ml="-1", lot="not-a-lot"),
         headers={"HX-Request": "true"},
     )
@@ -176,25 +177,25 @@ def test_a_signed_session_refuses_edits_through_the_page_and_accepts_an_addendum
 ) -> None:
     session = started(personas, plan)
     chart(personas, session, "HA-1", 2)
-    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
-    sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk)
     client = logged_in_client(personas.practitioner)
     added = client.post(
-        reverse("treatments:point_add", args=[session.pk]),
+        reverse("sessions:point_add", args=[session.pk]),
         _point(session),
         headers={"HX-Request": "true"},
     )
     assert "signed" in added.content.decode()
     point = InjectionPoint.objects.first()
     assert point is not None
-    client.post(reverse("treatments:point_remove", args=[session.pk]), {"point": str(point.pk)})
+    client.post(reverse("sessions:point_remove", args=[session.pk]), {"point": str(point.pk)})
     client.post(_action(session, "copy"))
     client.post(_action(session, "complete"), {"notes": "changed"})
     assert InjectionPoint.objects.count() == 2
     session.refresh_from_db()
     assert session.notes == ""
     client.post(_action(session, "addendum"), {"text": "Bruise noted at the left cheek."})
-    page = client.get(reverse("treatments:session", args=[session.pk])).content.decode()
+    page = client.get(reverse("sessions:session", args=[session.pk])).content.decode()
     assert "Bruise noted at the left cheek." in page
     assert "point-form" not in page
 
@@ -202,20 +203,20 @@ def test_a_signed_session_refuses_edits_through_the_page_and_accepts_an_addendum
 def test_the_aftercare_page_pdf_and_email(personas: Personas, plan: TreatmentPlan) -> None:
     session = started(personas, plan)
     chart(personas, session, "HA-1", 2)
-    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
     client = logged_in_client(personas.nurse)
-    page = client.get(reverse("treatments:aftercare", args=[session.pk])).content.decode()
+    page = client.get(reverse("sessions:aftercare", args=[session.pk])).content.decode()
     assert "Call the clinic" in page or "call the clinic" in page.lower()
-    pdf = client.get(reverse("treatments:aftercare_pdf", args=[session.pk]))
+    pdf = client.get(reverse("sessions:aftercare_pdf", args=[session.pk]))
     assert pdf["Content-Type"] == "application/pdf"
     assert "weeks" in pdf_text(pdf.content)
-    client.post(reverse("treatments:aftercare_send", args=[session.pk]), {"to": "a@example.test"})
+    client.post(reverse("sessions:aftercare_send", args=[session.pk]), {"to": "a@example.test"})
     email = OutboundEmail.objects.get()
     assert email.to == "a@example.test"
-    shown = client.get(reverse("treatments:aftercare", args=[session.pk])).content.decode()
+    shown = client.get(reverse("sessions:aftercare", args=[session.pk])).content.decode()
     assert email.get_status_display().lower() in shown.lower()
     bad = client.post(
-        reverse("treatments:aftercare_send", args=[session.pk]),
+        reverse("sessions:aftercare_send", args=[session.pk]),
         {"to": "not an address"},
         follow=True,
     )
@@ -229,20 +230,20 @@ def test_front_desk_checks_in_without_seeing_the_clinical_record(
     session = started(personas, plan)
     chart(personas, session, "HA-1", 1)
     client = logged_in_client(personas.front_desk)
-    page = client.get(reverse("treatments:session", args=[session.pk]))
+    page = client.get(reverse("sessions:session", args=[session.pk]))
     html = page.content.decode()
     assert page.status_code == 200
     assert "HA-1" not in html
     assert "checklist" not in html
-    assert client.post(reverse("treatments:point_add", args=[session.pk]), {}).status_code == 403
-    assert client.get(reverse("treatments:aftercare", args=[session.pk])).status_code == 403
+    assert client.post(reverse("sessions:point_add", args=[session.pk]), {}).status_code == 403
+    assert client.get(reverse("sessions:aftercare", args=[session.pk])).status_code == 403
 
 
 def test_a_nurse_prepares_but_cannot_chart_or_sign(personas: Personas, plan: TreatmentPlan) -> None:
     session = started(personas, plan)
     client = logged_in_client(personas.nurse)
     assert (
-        client.post(reverse("treatments:point_add", args=[session.pk]), _point(session)).status_code
+        client.post(reverse("sessions:point_add", args=[session.pk]), _point(session)).status_code
         == 403
     )
     client.post(_action(session, "sign"))
@@ -255,20 +256,21 @@ def test_another_clinic_gets_404_for_every_session_page(
 ) -> None:
     session = started(personas, plan)
     chart(personas, session, "HA-1", 1)
-    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
     point = InjectionPoint.objects.get()
     client = logged_in_client(personas.foreign_practitioner)
     for url in (
-        reverse("treatments:session", args=[session.pk]),
-        reverse("treatments:aftercare", args=[session.pk]),
-        reverse("treatments:aftercare_pdf", args=[session.pk]),
+        reverse("sessions:session", args=[session.pk]),
+        reverse("sessions:aftercare", args=[session.pk]),
+        reverse("sessions:aftercare_pdf", args=[session.pk]),
+        reverse("sessions:plan_panel", args=[plan.pk]),
     ):
         assert client.get(url).status_code == 404, url
     for url in (
-        reverse("treatments:session_new", args=[plan.pk]),
-        reverse("treatments:point_add", args=[session.pk]),
-        reverse("treatments:point_remove", args=[session.pk]),
-        reverse("treatments:aftercare_send", args=[session.pk]),
+        reverse("sessions:session_new", args=[plan.pk]),
+        reverse("sessions:point_add", args=[session.pk]),
+        reverse("sessions:point_remove", args=[session.pk]),
+        reverse("sessions:aftercare_send", args=[session.pk]),
         _action(session, "sign"),
         _action(session, "addendum"),
     ):
@@ -278,12 +280,38 @@ def test_another_clinic_gets_404_for_every_session_page(
     assert InjectionPoint.objects.count() == 1
 
 
+def test_the_sessions_panel_keeps_a_constant_query_count_as_sessions_grow(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    client = logged_in_client(personas.nurse)
+    url = reverse("sessions:plan_panel", args=[plan.pk])
+    first = started(personas, plan)
+    client.get(url)  # the first request of a log-in stamps the session
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    chart(personas, first, "HA-1", 1)
+    services.session_complete(actor=personas.practitioner, session_id=first.pk)
+    services.session_sign(actor=personas.practitioner, session_id=first.pk)
+    services.session_create(actor=personas.nurse, plan_id=plan.pk)
+    with CaptureQueriesContext(connection) as two:
+        page = client.get(url).content.decode()
+    assert "Session 2" in page
+    assert len(two) == len(one)
+
+
+def test_front_desk_sees_the_sessions_panel_only_with_the_plan_capability(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    url = reverse("sessions:plan_panel", args=[plan.pk])
+    assert logged_in_client(personas.front_desk).get(url).status_code == 403
+
+
 def test_the_session_page_keeps_a_constant_query_count_as_points_grow(
     personas: Personas, plan: TreatmentPlan
 ) -> None:
     session = started(personas, plan)
     client = logged_in_client(personas.practitioner)
-    url = reverse("treatments:session", args=[session.pk])
+    url = reverse("sessions:session", args=[session.pk])
     chart(personas, session, "HA-1", 2)
     client.get(url)
     with CaptureQueriesContext(connection) as few:
@@ -305,7 +333,7 @@ def test_the_point_form_starts_from_the_protocols_technique_and_volume(
     session = started(personas, plan)
     html = (
         logged_in_client(personas.practitioner)
-        .get(reverse("treatments:session", args=[session.pk]))
+        .get(reverse("sessions:session", args=[session.pk]))
         .content.decode()
     )
     assert '<option value="papule" selected>' in html
@@ -321,7 +349,7 @@ def test_the_pressed_remove_button_removes_only_its_point(
     first, second, _ = InjectionPoint.objects.order_by("created_at")
     client = logged_in_client(personas.practitioner)
     response = client.post(
-        reverse("treatments:point_remove", args=[session.pk]),
+        reverse("sessions:point_remove", args=[session.pk]),
         {"point": str(second.pk), "view": "face_front", "lot": str(lot("LI-1").pk)},
         headers={"HX-Request": "true"},
     )
@@ -330,7 +358,7 @@ def test_the_pressed_remove_button_removes_only_its_point(
     assert f'<option value="{lot("LI-1").pk}" selected>' in html  # the chosen lot is kept
     assert not InjectionPoint.objects.filter(pk=second.pk).exists()
     for bad in ("", "not-a-uuid", str(session.pk)):
-        refused = client.post(reverse("treatments:point_remove", args=[session.pk]), {"point": bad})
+        refused = client.post(reverse("sessions:point_remove", args=[session.pk]), {"point": bad})
         assert refused.status_code == 404
     assert InjectionPoint.objects.filter(pk=first.pk).exists()
 
@@ -339,15 +367,17 @@ def test_the_plan_page_shows_the_course_and_offers_a_session_only_when_none_is_o
     personas: Personas, plan: TreatmentPlan
 ) -> None:
     client = logged_in_client(personas.nurse)
-    url = reverse("treatments:plan", args=[plan.pk])
+    plan_page = client.get(reverse("treatments:plan", args=[plan.pk])).content.decode()
+    url = reverse("sessions:plan_panel", args=[plan.pk])
+    assert f'hx-get="{url}"' in plan_page  # the plan page loads the sessions panel
     assert 'id="session-new"' in client.get(url).content.decode()
     session = started(personas, plan)
     page = client.get(url).content.decode()
     assert 'id="session-new"' not in page
     assert "session 1 is open" in page
     chart(personas, session, "HA-1", 2)
-    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
-    sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk)
     page = client.get(url).content.decode()
     assert "1 of 4 signed" in page
     assert "the next session is allowed on" in page  # 15 to 15 days: one date
@@ -359,13 +389,13 @@ def test_the_signed_record_shows_who_when_how_long_and_what_was_observed(
 ) -> None:
     session = started(personas, plan)
     chart(personas, session, "HA-1", 2)
-    sessions.session_complete(
+    services.session_complete(
         actor=personas.practitioner, session_id=session.pk, immediate_reactions="Mild erythema"
     )
-    sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk)
     page = (
         logged_in_client(personas.nurse)
-        .get(reverse("treatments:session", args=[session.pk]))
+        .get(reverse("sessions:session", args=[session.pk]))
         .content.decode()
     )
     assert personas.practitioner.user is not None
@@ -418,13 +448,13 @@ def test_a_failed_aftercare_email_is_retried_from_its_page(
 ) -> None:
     session = started(personas, plan)
     chart(personas, session, "HA-1", 2)
-    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
     client = logged_in_client(personas.nurse)
-    client.post(reverse("treatments:aftercare_send", args=[session.pk]), {"to": "a@example.test"})
+    client.post(reverse("sessions:aftercare_send", args=[session.pk]), {"to": "a@example.test"})
     email = OutboundEmail.objects.get()
     OutboundEmail.objects.filter(pk=email.pk).update(status="failed", last_error="refused")
-    page = client.get(reverse("treatments:aftercare", args=[session.pk])).content.decode()
-    retry = reverse("treatments:aftercare_retry", args=[session.pk, email.pk])
+    page = client.get(reverse("sessions:aftercare", args=[session.pk])).content.decode()
+    retry = reverse("sessions:aftercare_retry", args=[session.pk, email.pk])
     assert retry in page
     foreign = logged_in_client(personas.foreign_practitioner).post(retry)
     assert foreign.status_code == 404
@@ -442,16 +472,16 @@ def test_the_page_keeps_a_constant_query_count_after_earlier_sessions(
     def sign_one(points: int) -> None:
         session = started(personas, plan)
         chart(personas, session, "HA-1", points)
-        sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
-        sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+        services.session_complete(actor=personas.practitioner, session_id=session.pk)
+        services.session_sign(actor=personas.practitioner, session_id=session.pk)
 
     def preparation_page_queries() -> int:
         session = prepared(personas, plan)
-        url = reverse("treatments:session", args=[session.pk])
+        url = reverse("sessions:session", args=[session.pk])
         client.get(url)
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
-        sessions.session_end(actor=personas.nurse, session_id=session.pk, reason="measured")
+        services.session_end(actor=personas.nurse, session_id=session.pk, reason="measured")
         return len(queries)
 
     sign_one(2)

@@ -7,7 +7,7 @@ from django import forms
 from mesodesk.accounts.models import User
 from mesodesk.catalog.models import Lot
 from mesodesk.knowledge.loader import KnowledgeBase
-from mesodesk.treatments.choices import PointKind
+from mesodesk.sessions.choices import PointKind
 
 
 class ReconfirmForm(forms.Form):

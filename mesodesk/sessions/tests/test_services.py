@@ -17,14 +17,9 @@ from mesodesk.consent.services import consent_withdraw
 from mesodesk.consent.tests.helpers import active_plan, sign_all, template
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
 from mesodesk.core.testing import Personas
-from mesodesk.treatments import charting, sessions
-from mesodesk.treatments.models import (
-    ImmutableSessionError,
-    InjectionPoint,
-    TreatmentPlan,
-    TreatmentSession,
-)
-from mesodesk.treatments.tests.session_helpers import (
+from mesodesk.sessions import checklist, selectors, services
+from mesodesk.sessions.models import ImmutableSessionError, InjectionPoint, TreatmentSession
+from mesodesk.sessions.tests.helpers import (
     ANSWERS,
     chart,
     consented_kybella_plan,
@@ -33,6 +28,7 @@ from mesodesk.treatments.tests.session_helpers import (
     prepared,
     started,
 )
+from mesodesk.treatments.models import TreatmentPlan
 
 pytestmark = pytest.mark.django_db
 
@@ -48,10 +44,10 @@ def test_a_session_runs_from_check_in_to_signature(personas: Personas, plan: Tre
     assert session.consent_id is not None
     chart(personas, session, "HA-1", 30, volume="0.05")
     chart(personas, session, "LI-1", 10, volume="0.1", region="forehead", side="")
-    sessions.session_complete(
+    services.session_complete(
         actor=personas.practitioner, session_id=session.pk, immediate_reactions="Mild erythema"
     )
-    signed = sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+    signed = services.session_sign(actor=personas.practitioner, session_id=session.pk)
     assert signed.status == "signed"
     assert signed.signed_by == personas.practitioner.user
     assert lot("HA-1").quantity_remaining_ml == Decimal("18.50")
@@ -61,10 +57,10 @@ def test_a_session_runs_from_check_in_to_signature(personas: Personas, plan: Tre
 
 
 def test_the_checklist_gates_the_procedure(personas: Personas, plan: TreatmentPlan) -> None:
-    session = sessions.session_create(actor=personas.nurse, plan_id=plan.pk)
-    sessions.session_prepare(actor=personas.nurse, session_id=session.pk)
+    session = services.session_create(actor=personas.nurse, plan_id=plan.pk)
+    services.session_prepare(actor=personas.nurse, session_id=session.pk)
     with pytest.raises(FieldErrors) as caught:
-        sessions.session_start(actor=personas.practitioner, session_id=session.pk)
+        services.session_start(actor=personas.practitioner, session_id=session.pk)
     assert {
         "checklist_facts",
         "checklist_screening",
@@ -72,7 +68,7 @@ def test_the_checklist_gates_the_procedure(personas: Personas, plan: TreatmentPl
         "checklist_antisepsis",
     } <= set(caught.value.errors)
     with pytest.raises(FieldErrors) as caught:
-        sessions.session_reconfirm(
+        services.session_reconfirm(
             actor=personas.nurse,
             session_id=session.pk,
             answers={"pregnancy": "absent"},
@@ -84,9 +80,9 @@ def test_the_checklist_gates_the_procedure(personas: Personas, plan: TreatmentPl
 def test_a_same_day_contraindication_blocks_the_procedure(
     personas: Personas, plan: TreatmentPlan
 ) -> None:
-    session = sessions.session_create(actor=personas.nurse, plan_id=plan.pk)
-    sessions.session_prepare(actor=personas.nurse, session_id=session.pk)
-    screening = sessions.session_reconfirm(
+    session = services.session_create(actor=personas.nurse, plan_id=plan.pk)
+    services.session_prepare(actor=personas.nurse, session_id=session.pk)
+    screening = services.session_reconfirm(
         actor=personas.nurse,
         session_id=session.pk,
         answers={**ANSWERS, "active_skin_infection": "present"},
@@ -95,12 +91,12 @@ def test_a_same_day_contraindication_blocks_the_procedure(
     )
     assert screening.verdict == "contraindicated"
     assert screening.reason == "check_in"
-    sessions.session_confirm_photos(actor=personas.nurse, session_id=session.pk)
-    sessions.session_record_antisepsis(
+    services.session_confirm_photos(actor=personas.nurse, session_id=session.pk)
+    services.session_record_antisepsis(
         actor=personas.nurse, session_id=session.pk, agent="chlorhexidine_alcohol"
     )
     with pytest.raises(FieldErrors) as caught:
-        sessions.session_start(actor=personas.practitioner, session_id=session.pk)
+        services.session_start(actor=personas.practitioner, session_id=session.pk)
     assert set(caught.value.errors) == {"checklist_screening"}
 
 
@@ -109,11 +105,11 @@ def test_without_a_valid_consent_there_is_no_procedure(personas: Personas) -> No
     plan = active_plan(personas)
     session = prepared(personas, plan)
     with pytest.raises(FieldErrors) as caught:
-        sessions.session_start(actor=personas.practitioner, session_id=session.pk)
+        services.session_start(actor=personas.practitioner, session_id=session.pk)
     assert "No consent has been signed" in caught.value.errors["checklist_consent"][0]
     sign_all(personas.nurse, plan)  # signed by the patient, not yet countersigned
     with pytest.raises(FieldErrors) as caught:
-        sessions.session_start(actor=personas.practitioner, session_id=session.pk)
+        services.session_start(actor=personas.practitioner, session_id=session.pk)
     assert "countersignature" in caught.value.errors["checklist_consent"][0]
 
 
@@ -122,15 +118,15 @@ def test_a_withdrawn_consent_blocks_further_sessions(
 ) -> None:
     session = started(personas, plan)
     chart(personas, session, "HA-1", 2)
-    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
-    sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk)
     consent = consent_latest(plan)
     assert consent is not None
     consent_withdraw(
         actor=personas.nurse, consent_id=consent.pk, reason="Patient wrote to withdraw"
     )
     with pytest.raises(Conflict, match="withdrew"):
-        sessions.session_create(actor=personas.nurse, plan_id=plan.pk)
+        services.session_create(actor=personas.nurse, plan_id=plan.pk)
 
 
 def test_the_anaesthetic_timer_warns_before_the_minimum_time(personas: Personas) -> None:
@@ -146,18 +142,18 @@ def test_the_anaesthetic_timer_warns_before_the_minimum_time(personas: Personas)
     session = prepared(personas, plan)
     assert session.anaesthetic_minutes_required == 60
     with pytest.raises(FieldErrors) as caught:
-        sessions.session_start(actor=personas.practitioner, session_id=session.pk)
+        services.session_start(actor=personas.practitioner, session_id=session.pk)
     assert "Record when the topical anaesthetic" in caught.value.errors["checklist_anaesthetic"][0]
-    sessions.session_record_anaesthetic(
+    services.session_record_anaesthetic(
         actor=personas.nurse,
         session_id=session.pk,
         product="EMLA 5 g",
         applied_at=timezone.now() - dt.timedelta(minutes=25),
     )
     with pytest.raises(FieldErrors) as caught:
-        sessions.session_start(actor=personas.practitioner, session_id=session.pk)
+        services.session_start(actor=personas.practitioner, session_id=session.pk)
     assert "Only 25 of 60 minutes" in caught.value.errors["checklist_anaesthetic"][0]
-    early = sessions.session_start(
+    early = services.session_start(
         actor=personas.practitioner, session_id=session.pk, start_early=True
     )
     assert early.anaesthetic_minutes_at_start == 25
@@ -170,7 +166,7 @@ def test_charted_totals_equal_the_sum_of_the_points_and_respect_limits(
 ) -> None:
     session = started(personas, plan)
     chart(personas, session, "LI-1", 12, volume="1.25")  # 15 mL of 2 % = 300 mg > 270 mg
-    report = charting.session_dose_report(
+    report = selectors.session_dose_report(
         actor=personas.practitioner, session=TreatmentSession.objects.get(pk=session.pk)
     )
     [total] = [t for t in report.totals if t.ingredient == "lidocaine"]
@@ -178,9 +174,9 @@ def test_charted_totals_equal_the_sum_of_the_points_and_respect_limits(
     assert total.volume_ml == sum(p.volume_ml for p in points) == Decimal(15)
     assert total.amount == Decimal(300)
     assert report.blocked
-    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
     with pytest.raises(FieldErrors) as caught:
-        sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+        services.session_sign(actor=personas.practitioner, session_id=session.pk)
     assert "dose" in caught.value.errors
     assert lot("LI-1").quantity_remaining_ml == Decimal(20)
 
@@ -189,7 +185,7 @@ def test_deoxycholic_acid_injections_are_counted_per_session(personas: Personas)
     plan = consented_kybella_plan(personas, "10")
     session = started(personas, plan)
     chart(personas, session, "DC-1", 51, volume="0.2", region="submental", side="")
-    report = charting.session_dose_report(
+    report = selectors.session_dose_report(
         actor=personas.practitioner, session=TreatmentSession.objects.get(pk=session.pk)
     )
     statuses = {c.kind: c.status for c in report.checks}
@@ -225,7 +221,7 @@ def test_a_bad_point_is_a_field_error(
         "volume_ml": "0.1",
     } | changes
     with pytest.raises(FieldErrors) as caught:
-        charting.point_add(actor=personas.practitioner, session_id=session.pk, data=data)
+        services.point_add(actor=personas.practitioner, session_id=session.pk, data=data)
     assert field in caught.value.errors
     assert not InjectionPoint.objects.exists()
 
@@ -243,7 +239,7 @@ def test_unusable_or_unplanned_lots_cannot_be_charted(
     else:
         target = receive(personas.nurse, kybella(personas.clinic_admin), number="K9")
     with pytest.raises(FieldErrors) as caught:
-        charting.point_add(
+        services.point_add(
             actor=personas.practitioner,
             session_id=session.pk,
             data={
@@ -263,14 +259,14 @@ def test_a_signed_session_refuses_edits_and_accepts_addenda(
 ) -> None:
     session = started(personas, plan)
     chart(personas, session, "HA-1", 3)
-    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
-    sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk)
     point = InjectionPoint.objects.filter(session=session).first()
     assert point is not None
     with pytest.raises(Conflict):
-        charting.point_add(actor=personas.practitioner, session_id=session.pk, data={})
+        services.point_add(actor=personas.practitioner, session_id=session.pk, data={})
     with pytest.raises(Conflict):
-        charting.point_remove(actor=personas.practitioner, point_id=point.pk)
+        services.point_remove(actor=personas.practitioner, point_id=point.pk)
     point.volume_ml = Decimal(9)
     with pytest.raises(ImmutableSessionError):
         point.save()
@@ -278,7 +274,7 @@ def test_a_signed_session_refuses_edits_and_accepts_addenda(
     stored.notes = "rewritten"
     with pytest.raises(ImmutableSessionError):
         stored.save()
-    addendum = sessions.session_addendum_add(
+    addendum = services.session_addendum_add(
         actor=personas.practitioner,
         session_id=session.pk,
         text="Lot HA-1 volume was 0.06 mL at point 2.",
@@ -292,10 +288,10 @@ def test_stock_decrements_exactly_once_when_signing_is_sent_twice(
 ) -> None:
     session = started(personas, plan)
     chart(personas, session, "HA-1", 10, volume="0.1")
-    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
-    sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk)
     with pytest.raises(Conflict):
-        sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+        services.session_sign(actor=personas.practitioner, session_id=session.pk)
     assert lot("HA-1").quantity_remaining_ml == Decimal(19)
     assert StockMovement.objects.filter(kind="use").count() == 1
 
@@ -303,15 +299,15 @@ def test_stock_decrements_exactly_once_when_signing_is_sent_twice(
 def test_the_previous_map_can_be_copied(personas: Personas, plan: TreatmentPlan) -> None:
     first = started(personas, plan)
     chart(personas, first, "HA-1", 4)
-    sessions.session_complete(actor=personas.practitioner, session_id=first.pk)
-    sessions.session_sign(actor=personas.practitioner, session_id=first.pk)
+    services.session_complete(actor=personas.practitioner, session_id=first.pk)
+    services.session_sign(actor=personas.practitioner, session_id=first.pk)
     second = started(personas, plan)
     assert second.number == 2
     assert (
-        charting.session_copy_previous_map(actor=personas.practitioner, session_id=second.pk) == 4
+        services.session_copy_previous_map(actor=personas.practitioner, session_id=second.pk) == 4
     )
     with pytest.raises(Conflict):
-        charting.session_copy_previous_map(actor=personas.practitioner, session_id=second.pk)
+        services.session_copy_previous_map(actor=personas.practitioner, session_id=second.pk)
 
 
 def test_the_course_has_an_end(personas: Personas, plan: TreatmentPlan) -> None:
@@ -319,40 +315,40 @@ def test_the_course_has_an_end(personas: Personas, plan: TreatmentPlan) -> None:
     session = started(personas, plan)
     chart(personas, session, "HA-1", 1)
     with pytest.raises(Conflict, match="still open"):
-        sessions.session_create(actor=personas.nurse, plan_id=plan.pk)
-    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
-    sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+        services.session_create(actor=personas.nurse, plan_id=plan.pk)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk)
     with pytest.raises(Conflict, match="All 1 sessions"):
-        sessions.session_create(actor=personas.nurse, plan_id=plan.pk)
+        services.session_create(actor=personas.nurse, plan_id=plan.pk)
 
 
 def test_cancelling_and_did_not_attend(personas: Personas, plan: TreatmentPlan) -> None:
-    session = sessions.session_create(actor=personas.nurse, plan_id=plan.pk)
+    session = services.session_create(actor=personas.nurse, plan_id=plan.pk)
     with pytest.raises(FieldErrors):
-        sessions.session_end(actor=personas.front_desk, session_id=session.pk, reason="")
-    ended = sessions.session_end(
+        services.session_end(actor=personas.front_desk, session_id=session.pk, reason="")
+    ended = services.session_end(
         actor=personas.front_desk, session_id=session.pk, reason="No show", did_not_attend=True
     )
     assert ended.status == "did_not_attend"
     with pytest.raises(Conflict):
-        sessions.session_prepare(actor=personas.nurse, session_id=session.pk)
+        services.session_prepare(actor=personas.nurse, session_id=session.pk)
 
 
 def test_roles(personas: Personas, plan: TreatmentPlan) -> None:
     with pytest.raises(PermissionDenied):
-        sessions.session_create(actor=personas.front_desk, plan_id=plan.pk)
+        services.session_create(actor=personas.front_desk, plan_id=plan.pk)
     session = prepared(personas, plan)
     with pytest.raises(PermissionDenied):
-        sessions.session_start(actor=personas.nurse, session_id=session.pk)
+        services.session_start(actor=personas.nurse, session_id=session.pk)
     with pytest.raises(NotFound):
-        sessions.session_start(actor=personas.foreign_practitioner, session_id=session.pk)
+        services.session_start(actor=personas.foreign_practitioner, session_id=session.pk)
 
 
 def _signed(personas: Personas, plan: TreatmentPlan, lot_number: str, **chart_args: str) -> None:
     session = started(personas, plan)
     chart(personas, session, lot_number, 5, **chart_args)
-    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
-    sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk)
 
 
 def test_a_session_before_the_protocol_window_is_a_warning_not_a_block(
@@ -360,11 +356,11 @@ def test_a_session_before_the_protocol_window_is_a_warning_not_a_block(
 ) -> None:
     _signed(personas, plan, "HA-1")
     second = prepared(personas, plan)
-    [item] = [i for i in sessions.session_checklist(personas.nurse, second) if i.key == "interval"]
+    [item] = [i for i in checklist.session_checklist(personas.nurse, second) if i.key == "interval"]
     assert not item.done
     assert not item.required
     assert "earlier than the protocol" in item.detail
-    started_ = sessions.session_start(actor=personas.practitioner, session_id=second.pk)
+    started_ = services.session_start(actor=personas.practitioner, session_id=second.pk)
     assert started_.status == "in_procedure"
 
 
@@ -375,13 +371,13 @@ def test_the_label_interval_of_deoxycholic_acid_blocks_an_early_session(
     _signed(personas, plan, "DC-1", volume="0.2", region="submental", side="")
     second = prepared(personas, plan)
     with pytest.raises(FieldErrors) as caught:
-        sessions.session_start(actor=personas.practitioner, session_id=second.pk)
+        services.session_start(actor=personas.practitioner, session_id=second.pk)
     assert "At least 28 days" in caught.value.errors["checklist_interval"][0]
     assert "S18" in caught.value.errors["checklist_interval"][0]
     TreatmentSession.objects.filter(plan=plan, number=1).update(
         ended_at=timezone.now() - dt.timedelta(days=29)
     )
-    started_ = sessions.session_start(actor=personas.practitioner, session_id=second.pk)
+    started_ = services.session_start(actor=personas.practitioner, session_id=second.pk)
     assert started_.status == "in_procedure"
 
 
@@ -394,7 +390,7 @@ def test_two_simultaneous_sign_requests_take_the_stock_once(personas: Personas) 
     plan = consented_plan(personas)
     session = started(personas, plan)
     chart(personas, session, "HA-1", 10, volume="0.1")
-    sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
     outcomes: list[str] = []
     barrier = threading.Barrier(4)
 
@@ -402,7 +398,7 @@ def test_two_simultaneous_sign_requests_take_the_stock_once(personas: Personas) 
         close_old_connections()
         try:
             barrier.wait()
-            sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+            services.session_sign(actor=personas.practitioner, session_id=session.pk)
             outcomes.append("signed")
         except Conflict:
             outcomes.append("refused")
@@ -424,14 +420,14 @@ def test_two_simultaneous_sign_requests_take_the_stock_once(personas: Personas) 
 def test_today_a_man_is_not_asked_about_pregnancy_or_breastfeeding(
     personas: Personas, plan: TreatmentPlan
 ) -> None:
-    session = sessions.session_create(actor=personas.nurse, plan_id=plan.pk)
-    asked = {code for code, _, _ in sessions.time_sensitive_questions(personas.nurse, session)}
+    session = services.session_create(actor=personas.nurse, plan_id=plan.pk)
+    asked = {code for code, _, _ in checklist.time_sensitive_questions(personas.nurse, session)}
     assert {"pregnancy", "breastfeeding", "active_skin_infection"} <= asked
     from mesodesk.patients.models import Patient
 
     Patient.objects.filter(pk=plan.patient_id).update(sex="male")
     session.patient.refresh_from_db()
-    asked = {code for code, _, _ in sessions.time_sensitive_questions(personas.nurse, session)}
+    asked = {code for code, _, _ in checklist.time_sensitive_questions(personas.nurse, session)}
     assert "pregnancy" not in asked
     assert "breastfeeding" not in asked
     assert "active_skin_infection" in asked
@@ -454,7 +450,47 @@ def test_the_session_checks_a_fixed_schedule_against_an_ingredients_interval(
     session = TreatmentSession.objects.select_related("plan__protocol", "patient").get(
         pk=session.pk
     )
-    report = charting.session_dose_report(actor=personas.practitioner, session=session)
+    report = selectors.session_dose_report(actor=personas.practitioner, session=session)
     [interval] = [c for c in report.checks if c.kind == "min_interval_days"]
     assert interval.status == "exceeded"
     assert interval.hard
+
+
+def test_session_events_keep_the_audit_names_they_had_before_the_move(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    from mesodesk.audit.selectors import AuditFilter, audit_events
+    from mesodesk.audit.services import audit_event_record
+
+    session = started(personas, plan)
+    # An event as the trail held it before the sessions app existed.
+    audit_event_record(
+        actor=personas.practitioner,
+        action="update",
+        object_type="treatments.TreatmentSession",
+        object_id=session.pk,
+        patient_id=session.patient_id,
+        summary="written before the move",
+    )
+    chart(personas, session, "HA-1", 1)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk)
+    services.session_addendum_add(actor=personas.practitioner, session_id=session.pk, text="x")
+    types = set(
+        audit_events(
+            actor=personas.clinic_admin, filters=AuditFilter(patient_id=session.patient_id)
+        ).values_list("object_type", flat=True)
+    )
+    assert {
+        "treatments.TreatmentSession",
+        "treatments.InjectionPoint",
+        "treatments.AftercareSheet",
+        "treatments.SessionAddendum",
+    } <= types
+    assert not any(t.startswith("treatment_sessions.") for t in types)
+    history = audit_events(
+        actor=personas.clinic_admin, filters=AuditFilter(patient_id=session.patient_id)
+    ).filter(object_id=session.pk, object_type="treatments.TreatmentSession")
+    summaries = set(history.values_list("summary", flat=True))
+    assert "written before the move" in summaries
+    assert history.filter(action="create").exists()  # written by today's session_create

@@ -1,5 +1,5 @@
-"""Charting a session: injection points and zones on the map views, each with its lot, and
-the live totals checked against the plan's limits."""
+"""Charting a session: injection points and zones on the map views, each with its lot (the
+live totals are `selectors.session_dose_report`)."""
 
 from __future__ import annotations
 
@@ -14,22 +14,16 @@ from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
-from mesodesk.catalog.models import Lot, Product
+from mesodesk.catalog.models import Lot
 from mesodesk.catalog.selectors import lots_usable
 from mesodesk.catalog.services import lot_is_usable
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
 from mesodesk.knowledge.selectors import clinic_knowledge
-from mesodesk.treatments.choices import PointKind, SessionStatus
-from mesodesk.treatments.dosing import DoseReport, InjectionStats, Line, dose_report
-from mesodesk.treatments.limits import (
-    ingredient_specs,
-    plan_course,
-    product_components,
-    topical_mg,
-)
-from mesodesk.treatments.maps import map_views
-from mesodesk.treatments.models import InjectionPoint, TreatmentSession
-from mesodesk.treatments.selectors import plan_product_ids, session_for_update
+from mesodesk.sessions.choices import PointKind, SessionStatus
+from mesodesk.sessions.maps import map_views
+from mesodesk.sessions.models import InjectionPoint, TreatmentSession
+from mesodesk.sessions.selectors import previous_signed_session, session_for_update
+from mesodesk.treatments.selectors import plan_product_ids
 
 CHARTABLE = (SessionStatus.IN_PROCEDURE, SessionStatus.COMPLETED)
 MAX_POINTS = 600
@@ -209,11 +203,7 @@ def session_copy_previous_map(*, actor: Actor, session_id: ObjectId) -> int:
             raise Conflict("Copy the previous map at the start of the procedure.")
         if session.points.exists():
             raise Conflict("This session already has injections charted.")
-        previous = (
-            TreatmentSession.objects.filter(plan=session.plan, status=SessionStatus.SIGNED)
-            .order_by("-number")
-            .first()
-        )
+        previous = previous_signed_session(session)
         if previous is None:
             raise Conflict("There is no signed earlier session to copy.")
         points = list(previous.points.all())
@@ -254,66 +244,3 @@ def session_copy_previous_map(*, actor: Actor, session_id: ObjectId) -> int:
             summary=f"{len(copied)} injections copied from session {previous.number}",
         )
     return len(copied)
-
-
-def session_lines(
-    points: list[InjectionPoint],
-) -> tuple[tuple[Line, ...], dict[str, InjectionStats]]:
-    """Dose lines (one per point) and, per ingredient, the injection count and largest one."""
-    lines: list[Line] = []
-    stats: dict[str, InjectionStats] = {}
-    for point in points:
-        components = product_components(point.product)
-        lines.append(Line(point.product.name, components, point.volume_ml, point.region))
-        for component in components:
-            seen = stats.get(component.ingredient)
-            stats[component.ingredient] = InjectionStats(
-                count=(seen.count if seen else 0) + 1,
-                max_volume_ml=max(point.volume_ml, seen.max_volume_ml if seen else Decimal(0)),
-            )
-    return tuple(lines), stats
-
-
-def session_points(session: TreatmentSession) -> list[InjectionPoint]:
-    """The session's points, sharing one object per product and per lot (a session charts
-    hundreds of points of a few lots: three queries, whatever the number of points)."""
-    points = list(session.points.all())
-    products = {
-        p.pk: p
-        for p in Product.objects.filter(pk__in={pt.product_id for pt in points}).prefetch_related(
-            "components__ingredient"
-        )
-    }
-    lots = {lot.pk: lot for lot in Lot.objects.filter(pk__in={pt.lot_id for pt in points})}
-    for point in points:
-        point.product = products[point.product_id]
-        point.lot = lots.get(point.lot_id) if point.lot_id else None
-    return points
-
-
-def session_dose_report(
-    *, actor: Actor, session: TreatmentSession, points: list[InjectionPoint] | None = None
-) -> DoseReport:
-    """The charted totals checked against the limits, like the plan's but from the points."""
-    kb = clinic_knowledge(actor.clinic)
-    charted = points if points is not None else session_points(session)
-    lines, stats = session_lines(charted)
-    # The plan's course and topical exposure, with what was charted per injection.
-    return dose_report(
-        lines,
-        ingredient_specs(kb),
-        weight_kg=session.patient.weight_kg,
-        course=plan_course(session.plan),
-        topical_mg=topical_mg(session.plan, kb),
-        injections=stats,
-    )
-
-
-def region_counts(points: list[InjectionPoint]) -> list[tuple[str, int, Decimal]]:
-    """(region label, injections, volume) per region, for the chart."""
-    counts: dict[str, tuple[int, Decimal]] = {}
-    for point in points:
-        label = point.region_label or point.region
-        count, volume = counts.get(label, (0, Decimal(0)))
-        counts[label] = (count + 1, volume + point.volume_ml)
-    return [(label, n, v) for label, (n, v) in sorted(counts.items())]

@@ -31,14 +31,12 @@ from mesodesk.knowledge.loader import KnowledgeBase
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.notifications.selectors import emails_about
 from mesodesk.notifications.services import email_retry
-from mesodesk.treatments import charting, sessions
-from mesodesk.treatments.aftercare import aftercare_document, aftercare_send
-from mesodesk.treatments.choices import SessionStatus
-from mesodesk.treatments.maps import map_views, views_for_areas
-from mesodesk.treatments.models import AftercareSheet, TreatmentSession
-from mesodesk.treatments.presenters import SessionView
-from mesodesk.treatments.selectors import aftercare_get, plan_product_ids, session_get
-from mesodesk.treatments.session_forms import (
+from mesodesk.sessions import services
+from mesodesk.sessions.aftercare import aftercare_document
+from mesodesk.sessions.checklist import time_sensitive_questions
+from mesodesk.sessions.choices import SessionStatus
+from mesodesk.sessions.course import plan_course
+from mesodesk.sessions.forms import (
     AddendumForm,
     AnaestheticForm,
     AntisepsisForm,
@@ -49,6 +47,11 @@ from mesodesk.treatments.session_forms import (
     SendForm,
     StartForm,
 )
+from mesodesk.sessions.maps import map_views, views_for_areas
+from mesodesk.sessions.models import AftercareSheet, TreatmentSession
+from mesodesk.sessions.presenters import SessionView
+from mesodesk.sessions.selectors import aftercare_get, session_get, sessions_of_plan
+from mesodesk.treatments.selectors import plan_for_panel, plan_product_ids
 
 
 def _get(actor: Actor, session_id: str) -> TreatmentSession:
@@ -99,7 +102,7 @@ def _chart_context(
     kb = clinic_knowledge(actor.clinic)
     views = views_for_areas(set(session.plan.areas), kb)
     current = view_code if view_code in map_views() else views[0]
-    charting_now = session.status in charting.CHARTABLE and actor.can(Capability.SESSION_PERFORM)
+    charting_now = session.status in services.CHARTABLE and actor.can(Capability.SESSION_PERFORM)
     form = point_form
     if form is None and charting_now:
         form = _point_form(actor, session, kb, {"view": current, **_protocol_defaults(session)})
@@ -117,17 +120,38 @@ def _chart_context(
     }
 
 
+@clinic_view(Capability.PLAN_VIEW)
+def plan_panel(request: HttpRequest, plan_id: str) -> HttpResponse:
+    """The plan page's sessions panel: the course so far and the button for the next session
+    (the page that loads the panel audited the read of the plan)."""
+    actor = request_actor(request)
+    try:
+        plan = plan_for_panel(actor=actor, plan_id=plan_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    sessions = list(sessions_of_plan(actor=actor, plan=plan))
+    return render(
+        request,
+        "sessions/_plan_panel.html",
+        {
+            "plan": plan,
+            "sessions": sessions,
+            "course": plan_course(plan, sessions, actor.clinic.zone),
+        },
+    )
+
+
 @clinic_view(Capability.SESSION_PREPARE)
 @require_POST
 def session_new(request: HttpRequest, plan_id: str) -> HttpResponse:
     try:
-        session = sessions.session_create(actor=request_actor(request), plan_id=plan_id)
+        session = services.session_create(actor=request_actor(request), plan_id=plan_id)
     except NotFound as exc:
         raise Http404 from exc
     except Conflict as exc:
         messages.error(request, str(exc))
         return redirect("treatments:plan", plan_id=plan_id)
-    return redirect("treatments:session", session_id=session.pk)
+    return redirect("sessions:session", session_id=session.pk)
 
 
 @clinic_view(Capability.SESSION_CHECK_IN)
@@ -145,19 +169,19 @@ def session_detail(request: HttpRequest, session_id: str) -> HttpResponse:
         "end_form": EndForm(),
     }
     if not actor.can(Capability.CLINICAL_VIEW):
-        return render(request, "treatments/session.html", context)
+        return render(request, "sessions/session.html", context)
     if session.status == SessionStatus.PREPARATION:
         context |= {
             "checklist": view.checklist,
             "photos_required": any(i.key == "photos" and i.required for i in view.checklist),
             "reconfirm_form": ReconfirmForm(
-                questions=sessions.time_sensitive_questions(actor, session), kb=kb
+                questions=time_sensitive_questions(actor, session), kb=kb
             ),
             "antisepsis_form": AntisepsisForm(kb=kb),
             "anaesthetic_form": AnaestheticForm(),
             "start_form": StartForm(staff=_assistants(actor)),
         }
-    elif session.status in charting.CHARTABLE or session.status == SessionStatus.SIGNED:
+    elif session.status in services.CHARTABLE or session.status == SessionStatus.SIGNED:
         context |= {
             "complete_form": CompleteForm(),
             "addendum_form": AddendumForm(),
@@ -165,7 +189,7 @@ def session_detail(request: HttpRequest, session_id: str) -> HttpResponse:
             "sheet": view.aftercare,
             **_chart_context(actor, view, request.GET.get("view", "")),
         }
-    return render(request, "treatments/session.html", context)
+    return render(request, "sessions/session.html", context)
 
 
 def _after(
@@ -184,7 +208,7 @@ def _after(
     else:
         if success:
             messages.success(request, success)
-    return redirect("treatments:session", session_id=session_id)
+    return redirect("sessions:session", session_id=session_id)
 
 
 FormFactory = Callable[[Actor, QueryDict, str], forms.Form]
@@ -208,25 +232,25 @@ def _reconfirm_form(actor: Actor, post: QueryDict, session_id: str) -> forms.For
     session = _get(actor, session_id)
     return ReconfirmForm(
         post,
-        questions=sessions.time_sensitive_questions(actor, session),
+        questions=time_sensitive_questions(actor, session),
         kb=clinic_knowledge(actor.clinic),
     )
 
 
 STEPS: dict[str, Step] = {
     "check_in": Step(
-        lambda a, sid, _: sessions.session_check_in(actor=a, session_id=sid), "Checked in."
+        lambda a, sid, _: services.session_check_in(actor=a, session_id=sid), "Checked in."
     ),
     "prepare": Step(
-        lambda a, sid, _: sessions.session_prepare(actor=a, session_id=sid),
+        lambda a, sid, _: services.session_prepare(actor=a, session_id=sid),
         "Preparation started.",
     ),
     "photos": Step(
-        lambda a, sid, _: sessions.session_confirm_photos(actor=a, session_id=sid),
+        lambda a, sid, _: services.session_confirm_photos(actor=a, session_id=sid),
         "Baseline photographs recorded.",
     ),
     "reconfirm": Step(
-        lambda a, sid, f: sessions.session_reconfirm(
+        lambda a, sid, f: services.session_reconfirm(
             actor=a,
             session_id=sid,
             answers=f.answers(),
@@ -237,14 +261,14 @@ STEPS: dict[str, Step] = {
         _reconfirm_form,
     ),
     "antisepsis": Step(
-        lambda a, sid, f: sessions.session_record_antisepsis(
+        lambda a, sid, f: services.session_record_antisepsis(
             actor=a, session_id=sid, agent=f.cleaned_data["agent"]
         ),
         "Antisepsis recorded.",
         lambda a, post, _: AntisepsisForm(post, kb=clinic_knowledge(a.clinic)),
     ),
     "anaesthetic": Step(
-        lambda a, sid, f: sessions.session_record_anaesthetic(
+        lambda a, sid, f: services.session_record_anaesthetic(
             actor=a,
             session_id=sid,
             product=f.cleaned_data["product"],
@@ -254,7 +278,7 @@ STEPS: dict[str, Step] = {
         lambda a, post, _: AnaestheticForm(post),
     ),
     "start": Step(
-        lambda a, sid, f: sessions.session_start(
+        lambda a, sid, f: services.session_start(
             actor=a,
             session_id=sid,
             assistant=f.cleaned_data["assistant"],
@@ -264,11 +288,11 @@ STEPS: dict[str, Step] = {
         lambda a, post, _: StartForm(post, staff=_staff(a)),
     ),
     "copy": Step(
-        lambda a, sid, _: charting.session_copy_previous_map(actor=a, session_id=sid),
+        lambda a, sid, _: services.session_copy_previous_map(actor=a, session_id=sid),
         "The previous session's map was copied.",
     ),
     "complete": Step(
-        lambda a, sid, f: sessions.session_complete(
+        lambda a, sid, f: services.session_complete(
             actor=a,
             session_id=sid,
             notes=f.cleaned_data["notes"],
@@ -278,18 +302,18 @@ STEPS: dict[str, Step] = {
         lambda a, post, _: CompleteForm(post),
     ),
     "sign": Step(
-        lambda a, sid, _: sessions.session_sign(actor=a, session_id=sid),
+        lambda a, sid, _: services.session_sign(actor=a, session_id=sid),
         "Signed. The record is now locked; corrections are addenda.",
     ),
     "addendum": Step(
-        lambda a, sid, f: sessions.session_addendum_add(
+        lambda a, sid, f: services.session_addendum_add(
             actor=a, session_id=sid, text=f.cleaned_data["text"]
         ),
         "The addendum is signed.",
         lambda a, post, _: AddendumForm(post),
     ),
     "end": Step(
-        lambda a, sid, f: sessions.session_end(
+        lambda a, sid, f: services.session_end(
             actor=a,
             session_id=sid,
             reason=f.cleaned_data["reason"],
@@ -316,7 +340,7 @@ def session_action(request: HttpRequest, session_id: str, action: str) -> HttpRe
             label = form[name].label if name in form.fields else ""
             for error in errors:
                 messages.error(request, f"{label}: {error}" if label else str(error))
-        return redirect("treatments:session", session_id=session_id)
+        return redirect("sessions:session", session_id=session_id)
     return _after(request, session_id, lambda: step.run(actor, session_id, form), step.success)
 
 
@@ -330,7 +354,7 @@ def point_add(request: HttpRequest, session_id: str) -> HttpResponse:
     form = PointForm(request.POST, lots=lots, kb=kb)
     if form.is_valid():
         try:
-            charting.point_add(actor=actor, session_id=session.pk, data=form.service_data())
+            services.point_add(actor=actor, session_id=session.pk, data=form.service_data())
         except FieldErrors as exc:
             form_add_errors(form, exc)
         except Conflict as exc:
@@ -341,11 +365,11 @@ def point_add(request: HttpRequest, session_id: str) -> HttpResponse:
             messages.error(
                 request, "; ".join(str(e) for errs in form.errors.values() for e in errs)
             )
-        return redirect(f"{reverse('treatments:session', args=[session.pk])}?view={view}")
+        return redirect(f"{reverse('sessions:session', args=[session.pk])}?view={view}")
     keep = form if form.errors else _kept_point_form(request, actor, session, kb, view)
     return render(
         request,
-        "treatments/_chart.html",
+        "sessions/_chart.html",
         _chart_context(actor, SessionView(actor, session), view, point_form=keep),
     )
 
@@ -371,17 +395,17 @@ def point_remove(request: HttpRequest, session_id: str) -> HttpResponse:
     if point_id is None or not session.points.filter(pk=point_id).exists():
         raise Http404
     try:
-        charting.point_remove(actor=actor, point_id=point_id)
+        services.point_remove(actor=actor, point_id=point_id)
     except Conflict as exc:
         messages.error(request, str(exc))
     view = request.POST.get("view", "")
     if not is_htmx(request):
-        return redirect("treatments:session", session_id=session.pk)
+        return redirect("sessions:session", session_id=session.pk)
     kb = clinic_knowledge(actor.clinic)
     keep = _kept_point_form(request, actor, session, kb, view)
     return render(
         request,
-        "treatments/_chart.html",
+        "sessions/_chart.html",
         _chart_context(actor, SessionView(actor, session), view, keep),
     )
 
@@ -406,7 +430,7 @@ def aftercare(request: HttpRequest, session_id: str) -> HttpResponse:
     sheet = _sheet(actor, session_id)
     return render(
         request,
-        "treatments/aftercare.html",
+        "sessions/aftercare.html",
         {
             "sheet": sheet,
             "c": sheet.content,
@@ -431,15 +455,15 @@ def aftercare_email(request: HttpRequest, session_id: str) -> HttpResponse:
     if not form.is_valid():
         _sheet(actor, session_id)  # another clinic's session is a 404, not a form error
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-        return redirect("treatments:aftercare", session_id=session_id)
+        return redirect("sessions:aftercare", session_id=session_id)
     try:
-        aftercare_send(actor=actor, session_id=session_id, to=form.cleaned_data["to"])
+        services.aftercare_send(actor=actor, session_id=session_id, to=form.cleaned_data["to"])
         messages.success(request, "The aftercare e-mail is queued; its status shows below.")
     except NotFound as exc:
         raise Http404 from exc
     except FieldErrors as exc:
         messages.error(request, " ".join(m for msgs in exc.errors.values() for m in msgs))
-    return redirect("treatments:aftercare", session_id=session_id)
+    return redirect("sessions:aftercare", session_id=session_id)
 
 
 @clinic_view(Capability.SESSION_PREPARE)
@@ -456,4 +480,4 @@ def aftercare_email_retry(request: HttpRequest, session_id: str, email_id: str) 
         messages.error(request, str(exc))
     else:
         messages.info(request, "Queued again.")
-    return redirect("treatments:aftercare", session_id=session_id)
+    return redirect("sessions:aftercare", session_id=session_id)

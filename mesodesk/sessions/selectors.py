@@ -1,0 +1,170 @@
+"""Reads of treatment sessions, their charted points and aftercare sheets, scoped to the
+actor's clinic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from mesodesk.accounts.actor import Actor
+from mesodesk.accounts.choices import Capability
+from mesodesk.audit.choices import AuditAction
+from mesodesk.audit.services import audit_event_record
+from mesodesk.catalog.models import Lot, Product
+from mesodesk.core.errors import NotFound, ObjectId
+from mesodesk.knowledge.selectors import clinic_knowledge
+from mesodesk.screening.models import Screening
+from mesodesk.sessions.chart import session_lines
+from mesodesk.sessions.choices import SessionStatus
+from mesodesk.sessions.course import CourseProgress, course_progress_of
+from mesodesk.sessions.models import (
+    AftercareSheet,
+    InjectionPoint,
+    SessionAddendum,
+    TreatmentSession,
+)
+from mesodesk.treatments.dosing import DoseReport, dose_report
+from mesodesk.treatments.limits import ingredient_specs, plan_course, topical_mg
+from mesodesk.treatments.models import TreatmentPlan
+
+
+def session_get(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
+    """One session of the actor's clinic, for anyone who checks patients in; a clinician's
+    read is audited (front desk sees only the session's status)."""
+    actor.require(Capability.SESSION_CHECK_IN)
+    try:
+        session = TreatmentSession.objects.select_related(
+            "plan",
+            "plan__protocol",
+            "patient",
+            "practitioner",
+            "assistant",
+            "signed_by",
+            "clinic",
+        ).get(pk=session_id, clinic=actor.clinic)
+    except (TreatmentSession.DoesNotExist, ValidationError, ValueError) as exc:
+        raise NotFound("No such session in this clinic.") from exc
+    if actor.can(Capability.CLINICAL_VIEW):
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.READ,
+            obj=session,
+            patient_id=session.patient_id,
+            summary="treatment session",
+        )
+    return session
+
+
+def session_for_update(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
+    """The session row locked for a write (inside the caller's transaction); not audited as a
+    read: the write that follows is."""
+    try:
+        return (
+            TreatmentSession.objects.select_for_update(of=("self",))
+            .select_related("plan", "plan__protocol", "patient", "clinic")
+            .get(pk=session_id, clinic=actor.clinic)
+        )
+    except (TreatmentSession.DoesNotExist, ValidationError, ValueError) as exc:
+        raise NotFound("No such session in this clinic.") from exc
+
+
+def sessions_of_plan(*, actor: Actor, plan: TreatmentPlan) -> QuerySet[TreatmentSession]:
+    """A plan's sessions in course order (pass a plan already read in the actor's clinic)."""
+    actor.require(Capability.SESSION_CHECK_IN)
+    return TreatmentSession.objects.filter(clinic=actor.clinic, plan=plan).order_by("number")
+
+
+def signed_dates(plan: TreatmentPlan, zone: ZoneInfo) -> list[dt.date]:
+    """The local dates of the plan's signed sessions, in course order (one query)."""
+    ended = (
+        TreatmentSession.objects.filter(plan_id=plan.pk, status=SessionStatus.SIGNED)
+        .order_by("number")
+        .values_list("ended_at", flat=True)
+    )
+    return [moment.astimezone(zone).date() for moment in ended if moment]
+
+
+def course_progress(session: TreatmentSession, zone: ZoneInfo) -> CourseProgress:
+    """Session n of N and the next session's window (one query for the signed dates)."""
+    return course_progress_of(session.number, session.plan, signed_dates(session.plan, zone))
+
+
+def previous_signed_session(session: TreatmentSession) -> TreatmentSession | None:
+    """The plan's last signed session before this one (the map to copy)."""
+    return (
+        TreatmentSession.objects.filter(plan_id=session.plan_id, status=SessionStatus.SIGNED)
+        .order_by("-number")
+        .first()
+    )
+
+
+def session_screening(session: TreatmentSession) -> Screening | None:
+    """The screening made when today's facts were re-confirmed, with its override."""
+    if session.screening_id is None:
+        return None
+    return Screening.objects.filter(pk=session.screening_id).select_related("override").first()
+
+
+def session_points(session: TreatmentSession) -> list[InjectionPoint]:
+    """The session's points, sharing one object per product and per lot (a session charts
+    hundreds of points of a few lots: three queries, whatever the number of points)."""
+    points = list(session.points.all())
+    products = {
+        p.pk: p
+        for p in Product.objects.filter(pk__in={pt.product_id for pt in points}).prefetch_related(
+            "components__ingredient"
+        )
+    }
+    lots = {lot.pk: lot for lot in Lot.objects.filter(pk__in={pt.lot_id for pt in points})}
+    for point in points:
+        point.product = products[point.product_id]
+        point.lot = lots.get(point.lot_id) if point.lot_id else None
+    return points
+
+
+def session_dose_report(
+    *, actor: Actor, session: TreatmentSession, points: list[InjectionPoint] | None = None
+) -> DoseReport:
+    """The charted totals checked against the limits, like the plan's but from the points."""
+    kb = clinic_knowledge(actor.clinic)
+    charted = points if points is not None else session_points(session)
+    lines, stats = session_lines(charted)
+    # The plan's course and topical exposure, with what was charted per injection.
+    return dose_report(
+        lines,
+        ingredient_specs(kb),
+        weight_kg=session.patient.weight_kg,
+        course=plan_course(session.plan),
+        topical_mg=topical_mg(session.plan, kb),
+        injections=stats,
+    )
+
+
+def session_addenda(session: TreatmentSession) -> list[SessionAddendum]:
+    return list(session.addenda.select_related("signed_by"))
+
+
+def session_aftercare(session: TreatmentSession) -> AftercareSheet | None:
+    return AftercareSheet.objects.filter(session=session).first()
+
+
+def aftercare_get(*, actor: Actor, session_id: ObjectId) -> AftercareSheet:
+    """A session's aftercare sheet; the read is audited (it names what was done)."""
+    actor.require(Capability.SESSION_PREPARE)
+    try:
+        sheet = AftercareSheet.objects.select_related("patient", "session").get(
+            session__pk=session_id, clinic=actor.clinic
+        )
+    except (AftercareSheet.DoesNotExist, ValidationError, ValueError) as exc:
+        raise NotFound("No aftercare sheet for this session (yet).") from exc
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=sheet,
+        patient_id=sheet.patient_id,
+        summary="aftercare",
+    )
+    return sheet
