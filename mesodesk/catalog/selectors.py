@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet, Sum
 
@@ -102,3 +104,35 @@ def protocol_get(*, actor: Actor, protocol_id: ObjectId) -> Protocol:
 def protocols_published(*, actor: Actor, indication: str = "") -> QuerySet[Protocol]:
     qs = protocols_for(actor).filter(status=ProtocolStatus.PUBLISHED)
     return qs.filter(indication=indication) if indication else qs
+
+
+# --- For the apps above (plans, sessions): clinic-scoped, role checks are the caller's ----------
+
+
+def components_with_ingredient() -> QuerySet[ProductComponent]:
+    """Product components with their ingredient, for another app's prefetch of a product."""
+    return ProductComponent.objects.select_related("ingredient")
+
+
+def ingredient_codes_of_products(product_ids: Any) -> set[str]:
+    """The ingredient codes in these products (a list or a values() subquery of ids)."""
+    return set(
+        ProductComponent.objects.filter(product_id__in=product_ids).values_list(
+            "ingredient__code", flat=True
+        )
+    )
+
+
+def protocol_in_clinic(*, clinic_id: uuid.UUID, protocol_id: ObjectId | None) -> Protocol:
+    """One protocol of the clinic, or NotFound."""
+    return get_in_clinic(Protocol.objects.filter(clinic_id=clinic_id), protocol_id)
+
+
+def active_product_in_clinic(*, clinic_id: uuid.UUID, product_id: ObjectId | None) -> Product:
+    """One active product of the clinic with its composition, or NotFound."""
+    return get_in_clinic(
+        Product.objects.prefetch_related("components__ingredient").filter(
+            clinic_id=clinic_id, is_active=True
+        ),
+        product_id,
+    )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
@@ -82,3 +83,49 @@ def screening_panel(*, actor: Actor, patient_id: ObjectId) -> ScreeningPanel:
             summary="screening panel",
         )
     return ScreeningPanel(patient_id=patient.pk, latest=latest, shows_findings=shows)
+
+
+# --- For the apps above (plans, sessions): clinic-scoped, role checks are the caller's ----------
+
+
+def plan_screenings(*, clinic_id: uuid.UUID) -> QuerySet[Screening]:
+    """The clinic's screenings with what a plan's view shows of them."""
+    return Screening.objects.filter(clinic_id=clinic_id).select_related(
+        "override", "override__overridden_by", "performed_by"
+    )
+
+
+def latest_plan_screening(*, clinic_id: uuid.UUID, plan_id: uuid.UUID) -> Screening | None:
+    return (
+        plan_screenings(clinic_id=clinic_id)
+        .filter(plan_id=plan_id)
+        .order_by("-performed_at")
+        .first()
+    )
+
+
+def latest_plan_screenings(
+    *, clinic_id: uuid.UUID, plan_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Screening]:
+    """The newest screening of each plan, in one query."""
+    newest = (
+        Screening.objects.filter(plan_id=OuterRef("plan_id"))
+        .order_by("-performed_at")
+        .values("pk")[:1]
+    )
+    rows = plan_screenings(clinic_id=clinic_id).filter(plan_id__in=plan_ids, pk=Subquery(newest))
+    return {screening.plan_id: screening for screening in rows if screening.plan_id}
+
+
+def plan_screening_of_day(
+    *, clinic_id: uuid.UUID, plan_id: uuid.UUID, since: dt.datetime, on: dt.date
+) -> Screening | None:
+    """The plan's newest screening made on `on` after `since` (its last change), if any."""
+    return (
+        Screening.objects.filter(
+            clinic_id=clinic_id, plan_id=plan_id, performed_at__gte=since, screened_on=on
+        )
+        .select_related("override")
+        .order_by("-performed_at")
+        .first()
+    )

@@ -23,7 +23,7 @@ from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability, Role
 from mesodesk.accounts.models import User
 from mesodesk.catalog.selectors import lots_usable
-from mesodesk.core.errors import Conflict, FieldErrors, NotFound
+from mesodesk.core.errors import Conflict, FieldErrors
 from mesodesk.core.htmx import form_add_errors, is_htmx
 from mesodesk.core.http import pdf_response
 from mesodesk.core.pdf import render_pdf
@@ -55,10 +55,7 @@ from mesodesk.treatments.selectors import plan_for_panel, plan_product_ids
 
 
 def _get(actor: Actor, session_id: str) -> TreatmentSession:
-    try:
-        return session_get(actor=actor, session_id=session_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    return session_get(actor=actor, session_id=session_id)
 
 
 def _assistants(actor: Actor) -> QuerySet[User]:
@@ -125,10 +122,7 @@ def plan_panel(request: HttpRequest, plan_id: str) -> HttpResponse:
     """The plan page's sessions panel: the course so far and the button for the next session
     (the page that loads the panel audited the read of the plan)."""
     actor = request_actor(request)
-    try:
-        plan = plan_for_panel(actor=actor, plan_id=plan_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    plan = plan_for_panel(actor=actor, plan_id=plan_id)
     sessions = list(sessions_of_plan(actor=actor, plan=plan))
     return render(
         request,
@@ -146,8 +140,6 @@ def plan_panel(request: HttpRequest, plan_id: str) -> HttpResponse:
 def session_new(request: HttpRequest, plan_id: str) -> HttpResponse:
     try:
         session = services.session_create(actor=request_actor(request), plan_id=plan_id)
-    except NotFound as exc:
-        raise Http404 from exc
     except Conflict as exc:
         messages.error(request, str(exc))
         return redirect("treatments:plan", plan_id=plan_id)
@@ -197,8 +189,6 @@ def _after(
 ) -> HttpResponse:
     try:
         action()
-    except NotFound as exc:
-        raise Http404 from exc
     except FieldErrors as exc:
         for messages_ in exc.errors.values():
             for message in messages_:
@@ -418,10 +408,7 @@ def _uuid_or_none(value: str | None) -> uuid.UUID | None:
 
 
 def _sheet(actor: Actor, session_id: str) -> AftercareSheet:
-    try:
-        return aftercare_get(actor=actor, session_id=session_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    return aftercare_get(actor=actor, session_id=session_id)
 
 
 @clinic_view(Capability.SESSION_PREPARE)
@@ -459,8 +446,6 @@ def aftercare_email(request: HttpRequest, session_id: str) -> HttpResponse:
     try:
         services.aftercare_send(actor=actor, session_id=session_id, to=form.cleaned_data["to"])
         messages.success(request, "The aftercare e-mail is queued; its status shows below.")
-    except NotFound as exc:
-        raise Http404 from exc
     except FieldErrors as exc:
         messages.error(request, " ".join(m for msgs in exc.errors.values() for m in msgs))
     return redirect("sessions:aftercare", session_id=session_id)

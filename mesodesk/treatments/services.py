@@ -20,12 +20,15 @@ from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record, field_changes, snapshot
 from mesodesk.catalog.choices import ProtocolStatus
-from mesodesk.catalog.models import Product, Protocol
+from mesodesk.catalog.models import Product
+from mesodesk.catalog.selectors import active_product_in_clinic, protocol_in_clinic
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients.selectors import patient_get
 from mesodesk.screening.choices import ScreeningReason
 from mesodesk.screening.models import Screening
+from mesodesk.screening.selectors import plan_screening_of_day
 from mesodesk.screening.services import screening_refresh
 from mesodesk.treatments.choices import PlanStatus
 from mesodesk.treatments.dosing import DoseInputError
@@ -47,10 +50,7 @@ def _plan(actor: Actor, plan_id: ObjectId, *, lock: bool = True) -> TreatmentPla
     qs = TreatmentPlan.objects.filter(clinic=actor.clinic).select_related("patient", "protocol")
     if lock:
         qs = qs.select_for_update(of=("self",))
-    try:
-        return qs.get(pk=plan_id)
-    except (TreatmentPlan.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such treatment plan in this clinic.") from exc
+    return get_in_clinic(qs, plan_id)
 
 
 def _validate_plan(actor: Actor, plan: TreatmentPlan, data: Mapping[str, Any]) -> None:
@@ -68,8 +68,10 @@ def _validate_plan(actor: Actor, plan: TreatmentPlan, data: Mapping[str, Any]) -
                 errors[f"areas.{index}"] = [f"Unknown body area {area!r}."]
     if "protocol_id" in data and data["protocol_id"] is not None:
         try:
-            protocol = Protocol.objects.get(pk=data["protocol_id"], clinic=actor.clinic)
-        except (Protocol.DoesNotExist, ValidationError, ValueError):
+            protocol = protocol_in_clinic(
+                clinic_id=actor.clinic.pk, protocol_id=data["protocol_id"]
+            )
+        except NotFound:
             errors["protocol_id"] = ["Choose one of this clinic's protocols."]
         else:
             if protocol.status != ProtocolStatus.PUBLISHED:
@@ -125,7 +127,9 @@ def plan_create(*, actor: Actor, patient_id: ObjectId, data: Mapping[str, Any]) 
     )
     _validate_plan(actor, plan, data)
     if plan.protocol_id and not plan.sessions_planned:
-        plan.sessions_planned = Protocol.objects.get(pk=str(plan.protocol_id)).sessions
+        plan.sessions_planned = protocol_in_clinic(
+            clinic_id=actor.clinic.pk, protocol_id=plan.protocol_id
+        ).sessions
     with transaction.atomic():
         plan.save(force_insert=True)
         audit_event_record(
@@ -166,7 +170,9 @@ def plan_update(*, actor: Actor, plan_id: ObjectId, data: Mapping[str, Any]) -> 
         before = snapshot(plan, tracked)
         _validate_plan(actor, plan, data)
         if data.get("protocol_id") and "sessions_planned" not in data:
-            plan.sessions_planned = Protocol.objects.get(pk=str(plan.protocol_id)).sessions
+            plan.sessions_planned = protocol_in_clinic(
+                clinic_id=actor.clinic.pk, protocol_id=plan.protocol_id
+            ).sessions
         dropped = MixLine.objects.filter(plan=plan).exclude(area="").exclude(area__in=plan.areas)
         if dropped.exists():
             raise FieldErrors.single("areas", "Mix lines still use an area you removed.")
@@ -204,10 +210,8 @@ def _line_checks(
     product = None
     if product_id is not None:
         try:
-            product = Product.objects.prefetch_related("components__ingredient").get(
-                pk=product_id, clinic=actor.clinic, is_active=True
-            )
-        except (Product.DoesNotExist, ValidationError, ValueError):
+            product = active_product_in_clinic(clinic_id=actor.clinic.pk, product_id=product_id)
+        except NotFound:
             errors["product_id"] = ["Choose one of this clinic's active products."]
     parsed = _volume(volume, errors) if volume is not None else None
     if area and area not in plan.areas:
@@ -256,14 +260,12 @@ def mixline_add(
 
 
 def _line(actor: Actor, line_id: ObjectId) -> MixLine:
-    try:
-        return (
-            MixLine.objects.select_related("plan", "product")
-            .select_for_update(of=("self",))
-            .get(pk=line_id, clinic=actor.clinic)
-        )
-    except (MixLine.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such mix line in this clinic.") from exc
+    return get_in_clinic(
+        MixLine.objects.select_related("plan", "product")
+        .select_for_update(of=("self",))
+        .filter(clinic=actor.clinic),
+        line_id,
+    )
 
 
 def mixline_update(
@@ -316,16 +318,8 @@ def mixline_remove(*, actor: Actor, line_id: ObjectId) -> TreatmentPlan:
 def plan_current_screening(actor: Actor, plan: TreatmentPlan) -> Screening:
     """The plan's screening made today after its last change; screens again if there is none."""
     today = actor.today()
-    latest = (
-        Screening.objects.filter(
-            clinic=actor.clinic,
-            plan_id=plan.pk,
-            performed_at__gte=plan.content_changed_at,
-            screened_on=today,
-        )
-        .select_related("override")
-        .order_by("-performed_at")
-        .first()
+    latest = plan_screening_of_day(
+        clinic_id=actor.clinic.pk, plan_id=plan.pk, since=plan.content_changed_at, on=today
     )
     return latest if latest is not None else _rescreen(actor, plan)
 

@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,7 +19,8 @@ from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.catalog.services import lot_consume
 from mesodesk.consent.selectors import consent_state
-from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
+from mesodesk.core.errors import Conflict, FieldErrors, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients.services import condition_record, history_list_review
 from mesodesk.patients.signals import history_batch
@@ -76,10 +76,7 @@ def session_create(*, actor: Actor, plan_id: ObjectId) -> TreatmentSession:
     course not finished, and no other session of the plan open."""
     actor.require(Capability.SESSION_PREPARE)
     with transaction.atomic():
-        try:
-            plan = plans_for(actor).select_for_update(of=("self",)).get(pk=plan_id)
-        except (TreatmentPlan.DoesNotExist, ValidationError, ValueError) as exc:
-            raise NotFound("No such treatment plan in this clinic.") from exc
+        plan = get_in_clinic(plans_for(actor).select_for_update(of=("self",)), plan_id)
         if plan.status != PlanStatus.ACTIVE:
             raise Conflict("Sessions are only for an active plan.")
         consent = consent_state(plan)
