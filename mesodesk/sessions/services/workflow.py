@@ -33,6 +33,7 @@ from mesodesk.sessions.checklist import (
     time_sensitive_questions,
 )
 from mesodesk.sessions.choices import OPEN_SESSION_STATUSES, SessionStatus
+from mesodesk.sessions.fields import ANAESTHETIC_MINUTES_AGO
 from mesodesk.sessions.models import SessionAddendum, TreatmentSession
 from mesodesk.sessions.selectors import session_dose_report, session_for_update
 from mesodesk.sessions.services.aftercare import aftercare_generate
@@ -250,7 +251,7 @@ def session_record_anaesthetic(
     if not product or len(product) > 120:
         errors["product"] = ["Name the topical anaesthetic."]
     when = applied_at or now
-    if when > now or when < now - dt.timedelta(hours=6):
+    if when > now or when < now - dt.timedelta(minutes=int(ANAESTHETIC_MINUTES_AGO.high)):
         errors["applied_at"] = ["Give the time it was applied today (not in the future)."]
     if errors:
         raise FieldErrors(errors)
