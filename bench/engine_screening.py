@@ -81,11 +81,15 @@ def main() -> None:
     for facts, plan in pairs[:2000]:
         screen(facts, plan, rules, ON)
     start = time.perf_counter()
+    cpu_start = time.process_time()
     verdicts: dict[str, int] = {}
     for facts, plan in pairs:
         verdict = screen(facts, plan, rules, ON).verdict
         verdicts[verdict] = verdicts.get(verdict, 0) + 1
     elapsed = time.perf_counter() - start
+    # CPU time of this process: on a machine shared with other work (wall time counts the
+    # waiting), this is what one unshared core would do.
+    cpu_rate = ROUNDS / (time.process_time() - cpu_start)
     rate = ROUNDS / elapsed
     print(
         json.dumps(
@@ -93,6 +97,7 @@ def main() -> None:
                 "screenings": ROUNDS,
                 "seconds": round(elapsed, 3),
                 "per_second": round(rate),
+                "per_cpu_second": round(cpu_rate),
                 "rules": len(rules.rules),
                 "verdicts": verdicts,
             }
@@ -100,7 +105,7 @@ def main() -> None:
     )
     print(
         f"| screening engine | {ROUNDS:,} screenings | {rate:,.0f} per second | "
-        f"{1e6 / rate:.1f} µs each |"
+        f"{1e6 / rate:.1f} µs each | {cpu_rate:,.0f} per CPU-second |"
     )
     if rate < 20_000:
         print("below the 20,000/s target", file=sys.stderr)

@@ -17,6 +17,7 @@ def bench_env(database: Path) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="mesodesk.settings",
         SECRET_KEY="benchmark-only-" + "k" * 40,
+        AUDIT_HMAC_KEY="benchmark-only-audit-" + "k" * 40,
         DEBUG="0",
         ALLOWED_HOSTS="testserver",
         SECURE_SSL_REDIRECT="0",

@@ -8,17 +8,15 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from mesodesk.core.testing import PASSWORD, Personas
+from e2e.helpers import log_in
+from mesodesk.core.testing import Personas
 from mesodesk.patients.models import Condition
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _log_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, base, email)
     page.wait_for_url(f"{base}/patients/")
 
 
@@ -72,7 +70,8 @@ def test_intake_from_registration_to_accepted_history(
     history = doctor.locator("#history")
     assert history.locator("text=Keloid or raised-scar tendency").count() == 1
     assert history.locator("text=Apixaban").count() == 1
-    assert history.locator("text=Lidocaine").count() == 1
+    assert history.locator("strong:text-is('Lidocaine')").count() == 1
+    assert history.locator("text=recognised as Lidocaine").count() == 1
     assert doctor.locator("text=63.0 kg").count() == 1
     keloid = Condition.objects.get(code="keloid_tendency")
     assert keloid.confirmed_by == personas.practitioner.user

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from e2e.helpers import log_in
 from mesodesk.catalog.tests.helpers import lidocaine_2, published, skin_booster
-from mesodesk.core.testing import PASSWORD, Personas
+from mesodesk.core.testing import Personas
 from mesodesk.treatments.tests.helpers import screened_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,10 +24,7 @@ def test_raising_lidocaine_past_its_ceiling_turns_the_dose_panel_red(
     lidocaine_2(personas.clinic_admin)
 
     page = new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "practitioner@a.test")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, live_server.url, "practitioner@a.test")
     page.goto(f"{live_server.url}/patients/{patient.pk}/")
 
     panel = page.locator("#plans-panel")

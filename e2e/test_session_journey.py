@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
+from e2e.helpers import log_in
 from mesodesk.catalog.models import Lot
 from mesodesk.consent.models import Consent
 from mesodesk.consent.tests.helpers import active_plan, template
-from mesodesk.core.testing import PASSWORD, Personas, pdf_text
+from mesodesk.core.testing import Personas, pdf_text
 from mesodesk.sessions.models import InjectionPoint, TreatmentSession
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,10 +46,7 @@ POINTS_IN_REGION = """([selector, wanted]) => {
 
 
 def _log_in(page: Any, url: str, email: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, url, email)
 
 
 def _draw_signature(page: Any) -> None:

@@ -11,6 +11,7 @@ from mesodesk.core.api import install_error_handlers
 from mesodesk.patients.api import router as patients_router
 from mesodesk.screening.api import router as screening_router
 from mesodesk.sessions.api import router as sessions_router
+from mesodesk.staff.api import router as staff_router
 from mesodesk.treatments.api import router as treatments_router
 
 api = NinjaAPI(
@@ -33,3 +34,4 @@ api.add_router("/", catalog_router)
 api.add_router("/", treatments_router)
 api.add_router("/", consent_router)
 api.add_router("/", sessions_router)
+api.add_router("/", staff_router)

@@ -4,10 +4,7 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from mesodesk.api import api
-
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
+from mesodesk.health import healthz
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -18,6 +15,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("mesodesk.accounts.urls")),
+    path("accounts/passkeys/", include("mesodesk.accounts.mfa_passkey_urls")),
     path("patients/", include("mesodesk.patients.urls")),
     path("intake/", include("mesodesk.patients.intake_urls")),
     path("audit/", include("mesodesk.audit.urls")),
@@ -27,6 +25,7 @@ urlpatterns = [
     path("plans/", include("mesodesk.sessions.urls")),  # sessions kept their /plans/ paths
     path("plans/", include("mesodesk.treatments.urls")),
     path("consent/", include("mesodesk.consent.urls")),
+    path("staff/", include("mesodesk.staff.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,16 @@ if [ ! -s var/secret_key ]; then
   chmod 600 var/secret_key
 fi
 export SECRET_KEY="${SECRET_KEY:-$(cat var/secret_key)}"
+# The audit chain's HMAC key and the backup key: outside the database (settings read the files).
+if [ ! -s var/audit_hmac_key ]; then
+  "$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(48))' > var/audit_hmac_key
+  chmod 600 var/audit_hmac_key
+fi
+if [ ! -s var/backup_key ]; then
+  "$BIN/python" -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())' \
+    > var/backup_key
+  chmod 600 var/backup_key
+fi
 export DEBUG="${DEBUG:-1}"
 PORT="${PORT:-8000}"
 case "$PORT" in

@@ -17,6 +17,29 @@ from mesodesk.core.errors import PermissionDenied as ServicePermissionDenied
 P = ParamSpec("P")
 R = TypeVar("R", bound=HttpResponseBase)
 
+# Higher apps may widen what an actor sees of one patient (break-glass lives in the staff app,
+# above patients); accounts cannot import them, so they register here.
+ChartElevation = Callable[[HttpRequest, Actor, str], Actor | None]
+_chart_elevations: list[ChartElevation] = []
+
+
+def register_chart_elevation(elevation: ChartElevation) -> None:
+    if elevation not in _chart_elevations:
+        _chart_elevations.append(elevation)
+
+
+def elevated_actor(request: HttpRequest, actor: Actor, patient_id: str) -> Actor:
+    """The actor a read of this patient's pages runs as: itself, or a registered elevation
+    (an open break-glass grant). Only reads are elevated, so elevated access is read-only."""
+    if request.method not in ("GET", "HEAD"):
+        return actor
+    for elevation in _chart_elevations:
+        elevated = elevation(request, actor, patient_id)
+        if elevated is not None:
+            request.actor = elevated  # type: ignore[attr-defined]
+            return elevated
+    return actor
+
 
 def request_actor(request: HttpRequest) -> Actor:
     actor = getattr(request, "actor", None)
@@ -36,6 +59,8 @@ def clinic_view(
         @wraps(view)
         def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R:
             actor = request_actor(request)
+            if "patient_id" in kwargs:
+                actor = elevated_actor(request, actor, str(kwargs["patient_id"]))
             for capability in capabilities:
                 if not actor.can(capability):
                     raise DjangoPermissionDenied(f"Your role may not {capability.value}.")

@@ -6,15 +6,15 @@ Every service takes `actor=`; the audit trail records it; permissions are checke
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass, field, replace
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
 from mesodesk.accounts.choices import Capability, Role, role_can
 from mesodesk.accounts.models import Clinic, Membership, User
+from mesodesk.core.clientip import client_ip as core_client_ip
 from mesodesk.core.errors import PermissionDenied
 
 USER_AGENT_MAX = 400
@@ -30,6 +30,11 @@ class Actor:
     ip: str | None = None
     user_agent: str = ""
     label: str = field(default="")
+    # Break-glass (mesodesk/staff/breakglass.py): the capabilities held instead of the role's,
+    # the one patient that may be opened, and until when. None for ordinary actors.
+    capabilities: frozenset[Capability] | None = None
+    patient_scope: uuid.UUID | None = None
+    break_glass_until: dt.datetime | None = None
 
     @property
     def display(self) -> str:
@@ -43,7 +48,11 @@ class Actor:
         return Role(self.role).label if self.role in Role.values else self.role
 
     def can(self, capability: Capability) -> bool:
-        return self.user is not None and role_can(self.role, capability)
+        if self.user is None:
+            return False
+        if self.capabilities is not None:
+            return capability in self.capabilities
+        return role_can(self.role, capability)
 
     def today(self) -> dt.date:
         """Today's date where the clinic is (a clinic's day, not the server's)."""
@@ -54,26 +63,12 @@ class Actor:
             raise PermissionDenied(f"The {self.role} role may not {capability.value}.")
 
     def with_request(self, request: HttpRequest) -> Actor:
-        return Actor(
-            clinic=self.clinic,
-            role=self.role,
-            user=self.user,
-            ip=client_ip(request),
-            user_agent=client_user_agent(request),
-            label=self.label,
-        )
+        return replace(self, ip=client_ip(request), user_agent=client_user_agent(request))
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    raw = request.META.get("REMOTE_ADDR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            raw = forwarded.split(",")[0].strip()
-    try:
-        return ipaddress.ip_address(raw).compressed
-    except ValueError:
-        return None
+    """The client's address behind TRUSTED_PROXY_COUNT proxies (see mesodesk.core.clientip)."""
+    return core_client_ip(request)
 
 
 def client_user_agent(request: HttpRequest) -> str:

@@ -35,6 +35,7 @@ class Capability(StrEnum):
     SESSION_CHECK_IN = "session.check_in"
     SESSION_PREPARE = "session.prepare"  # create sessions, checklist, aftercare sending
     SESSION_PERFORM = "session.perform"  # start, chart, complete, sign, addenda
+    BREAK_GLASS_REVIEW = "break_glass.review"  # sign off emergency chart access
 
 
 _CLINICAL = {
@@ -80,7 +81,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.STOCK_MANAGE,
         }
     ),
-    Role.AUDITOR: frozenset({Capability.PATIENT_VIEW, Capability.AUDIT_VIEW}),
+    Role.AUDITOR: frozenset(
+        {Capability.PATIENT_VIEW, Capability.AUDIT_VIEW, Capability.BREAK_GLASS_REVIEW}
+    ),
 }
 
 

@@ -131,3 +131,23 @@ class ApiToken(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+def mfa_default_roles() -> list[str]:
+    """Every role but front desk must use a second factor unless the clinic decides otherwise."""
+    return [role for role in Role.values if role != Role.FRONT_DESK]
+
+
+class ClinicMfaPolicy(BaseModel):
+    """Which roles of a clinic must use a second factor; a clinic without a row uses the default."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="mfa_policy")
+    required_roles = models.JSONField(default=mfa_default_roles)
+
+    class Meta:
+        ordering = ["clinic__name"]
+        verbose_name = "clinic MFA policy"
+        verbose_name_plural = "clinic MFA policies"
+
+    def __str__(self) -> str:
+        return f"MFA policy of {self.clinic}"

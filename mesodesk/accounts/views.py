@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mesodesk.accounts.access import request_actor
 from mesodesk.accounts.actor import actor_for_membership
 from mesodesk.accounts.forms import ApiTokenForm, LoginForm
+from mesodesk.accounts.mfa_middleware import mfa_next_step
 from mesodesk.accounts.middleware import ACTIVE_CLINIC_KEY
 from mesodesk.accounts.selectors import api_tokens_for_user, membership_get, memberships_for_user
 from mesodesk.accounts.services import api_token_issue, api_token_revoke, clinic_select
@@ -20,6 +24,12 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        # The password was right; the second step (or setting one up) comes before the page.
+        url = super().get_success_url()
+        step = mfa_next_step(self.request)
+        return f"{reverse(step)}?{urlencode({'next': url})}" if step else url
 
 
 @login_required

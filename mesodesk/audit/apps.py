@@ -7,4 +7,7 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit trail"
 
     def ready(self) -> None:
-        from mesodesk.audit import receivers  # noqa: F401  (connects the login receivers)
+        from mesodesk.audit import (  # noqa: F401  (login receivers, deploy checks)
+            checks,
+            receivers,
+        )

@@ -1,6 +1,9 @@
-"""The hash of an audit event: SHA-256 over a canonical JSON of its fields and the previous hash.
+"""The link of an audit event: a MAC over a canonical JSON of its fields and the previous link.
 
-Pure functions, shared by the writer and by `audit_verify`, so both always agree.
+Key epochs: epoch 0 is the original unkeyed SHA-256 (events written before the key existed);
+epoch 1 is HMAC-SHA256 with `AUDIT_HMAC_KEY`, a key kept outside the database, so a database
+writer cannot recompute a link after editing an event. A chain may move from epoch 0 to 1 once
+and never back. Pure functions, shared by the writer and by `audit_verify`, so both agree.
 """
 
 from __future__ import annotations
@@ -8,12 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
+import hmac
 import json
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
 GENESIS = "0" * 64
+LEGACY_EPOCH = 0
+KEYED_EPOCH = 1
 
 HASHED_FIELDS = (
     "chain_key",
@@ -60,8 +66,29 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def event_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
+def canonical_json(payload: Mapping[str, Any]) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def event_hash(
+    prev_hash: str, fields: Mapping[str, Any], *, epoch: int = LEGACY_EPOCH, key: bytes = b""
+) -> str:
+    """The link of one event; epoch 1 needs the key (and binds the epoch into the MAC)."""
     payload = {name: _canonical(fields.get(name)) for name in HASHED_FIELDS}
     payload["prev_hash"] = prev_hash
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    if epoch == LEGACY_EPOCH:
+        return hashlib.sha256(canonical_json(payload)).hexdigest()
+    if not key:
+        raise ValueError("A keyed audit epoch needs the HMAC key.")
+    payload["epoch"] = epoch
+    return hmac.new(key, b"audit-event\n" + canonical_json(payload), hashlib.sha256).hexdigest()
+
+
+def sign(key: bytes, purpose: str, payload: Mapping[str, Any]) -> str:
+    """An HMAC-SHA256 over a canonical JSON, separated by purpose from the event links."""
+    message = purpose.encode() + b"\n" + canonical_json(payload)
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def signature_ok(key: bytes, purpose: str, payload: Mapping[str, Any], signature: str) -> bool:
+    return hmac.compare_digest(sign(key, purpose, payload), signature)

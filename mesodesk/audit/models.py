@@ -6,6 +6,9 @@ from typing import Any, NoReturn
 
 from django.db import models
 
+from mesodesk.audit.chain import KEYED_EPOCH
+from mesodesk.audit.choices import AuditAction
+
 
 class AuditTamperError(RuntimeError):
     """Raised when code tries to change or delete an audit event."""
@@ -47,7 +50,7 @@ class AuditEvent(models.Model):
     )
     actor_label = models.CharField(max_length=254)
     actor_role = models.CharField(max_length=20, blank=True)
-    action = models.CharField(max_length=32)
+    action = models.CharField(max_length=32, choices=AuditAction.choices)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.UUIDField(null=True, blank=True)
     patient_id = models.UUIDField(null=True, blank=True)
@@ -57,6 +60,8 @@ class AuditEvent(models.Model):
     user_agent = models.CharField(max_length=400, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # 0: unkeyed SHA-256 (written before the key existed); 1: HMAC-SHA256 (see chain.py).
+    key_epoch = models.PositiveSmallIntegerField(default=KEYED_EPOCH)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -64,6 +69,9 @@ class AuditEvent(models.Model):
         ordering = ["-occurred_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["chain_key", "seq"], name="audit_unique_chain_seq"),
+            models.CheckConstraint(
+                condition=models.Q(action__in=AuditAction.values), name="audit_action_valid"
+            ),
         ]
         indexes = [
             models.Index(fields=["clinic", "occurred_at"], name="audit_clinic_time"),
@@ -83,3 +91,30 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditTamperError("Audit events are append-only.")
+
+
+class RefusalTally(models.Model):
+    """Refusals of one user on one path in the current window, not yet written as an event.
+
+    The first refusal of a window is an audit event at once; repeats within the window only
+    count here, and one event with their number closes the window (no flooding)."""
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    actor_role = models.CharField(max_length=20, blank=True)
+    path = models.CharField(max_length=200)
+    status = models.PositiveSmallIntegerField()
+    window_start = models.DateTimeField()
+    last_at = models.DateTimeField()
+    repeats = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["window_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "user", "path"], name="audit_refusal_one_window"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} x{self.repeats + 1}"

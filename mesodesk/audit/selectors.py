@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
+from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.models import AuditEvent
+from mesodesk.audit.redaction import (
+    EventView,
+    event_view,
+    redact_changes,
+    redact_summary,
+    shows_clinical_values,
+)
+from mesodesk.core.paging import clamp_page
 
 
 @dataclass(frozen=True)
@@ -41,10 +51,34 @@ def audit_events(*, actor: Actor, filters: AuditFilter) -> QuerySet[AuditEvent]:
 
 def audit_page(
     *, actor: Actor, filters: AuditFilter, page: int, page_size: int = 50
-) -> tuple[list[AuditEvent], bool]:
-    offset = (max(1, page) - 1) * page_size
+) -> tuple[list[EventView], bool]:
+    """One page of events as this actor may read them (clinical values only with access)."""
+    offset = (clamp_page(page) - 1) * page_size
     rows = list(audit_events(actor=actor, filters=filters)[offset : offset + page_size + 1])
-    return rows[:page_size], len(rows) > page_size
+    clinical = shows_clinical_values(actor)
+    return [event_view(e, clinical=clinical) for e in rows[:page_size]], len(rows) > page_size
+
+
+AMENDING_ACTIONS = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE, AuditAction.ACCEPT)
+
+
+def clinical_amendments(
+    *, actor: Actor, patient_id: uuid.UUID, object_types: Sequence[str], limit: int = 200
+) -> list[EventView]:
+    """The amendment history of a patient's clinical facts, values included, for clinicians
+    (the audit page hides these values from roles without clinical access)."""
+    actor.require(Capability.CLINICAL_VIEW)
+    events = (
+        AuditEvent.objects.filter(
+            clinic=actor.clinic,
+            patient_id=patient_id,
+            object_type__in=list(object_types),
+            action__in=AMENDING_ACTIONS,
+        )
+        .exclude(changes={})
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+    return [event_view(e, clinical=True) for e in events]
 
 
 CSV_COLUMNS = (
@@ -65,12 +99,15 @@ CSV_COLUMNS = (
 
 
 def audit_rows(*, actor: Actor, filters: AuditFilter) -> Iterator[list[str]]:
-    """Rows for a CSV export, streamed in chunks so a large export never loads at once."""
-    import json
-
+    """Rows for a CSV export, streamed in chunks so a large export never loads at once;
+    clinical values only for an actor with clinical access, as on the page."""
+    clinical = shows_clinical_values(actor)
     qs = audit_events(actor=actor, filters=filters).values_list(*CSV_COLUMNS)
     for row in qs.iterator(chunk_size=2000):
         values = dict(zip(CSV_COLUMNS, row, strict=True))
         values["occurred_at"] = values["occurred_at"].isoformat()
+        if not clinical:
+            values["summary"] = redact_summary(values["object_type"], values["summary"])
+            values["changes"] = redact_changes(values["object_type"], values["changes"] or {})
         values["changes"] = json.dumps(values["changes"], ensure_ascii=False, sort_keys=True)
         yield ["" if values[c] is None else str(values[c]) for c in CSV_COLUMNS]

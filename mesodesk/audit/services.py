@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.models import Clinic, User
-from mesodesk.audit.chain import GENESIS, event_hash, json_safe
+from mesodesk.audit.chain import GENESIS, KEYED_EPOCH, event_hash, json_safe
 from mesodesk.audit.choices import AuditAction
+from mesodesk.audit.keys import audit_key
 from mesodesk.audit.models import AuditChain, AuditEvent
 
 GLOBAL_CHAIN = "global"
@@ -91,9 +92,9 @@ def audit_event_record(
             "ip": ip if ip is not None else (actor.ip if actor else None),
             "user_agent": (user_agent or (actor.user_agent if actor else ""))[:400],
         }
-        digest = event_hash(chain.last_hash or GENESIS, fields)
+        digest = event_hash(chain.last_hash or GENESIS, fields, epoch=KEYED_EPOCH, key=audit_key())
         event = AuditEvent.objects.create(
-            **fields, prev_hash=chain.last_hash or GENESIS, hash=digest
+            **fields, prev_hash=chain.last_hash or GENESIS, hash=digest, key_epoch=KEYED_EPOCH
         )
         AuditChain.objects.filter(pk=chain.pk).update(last_seq=fields["seq"], last_hash=digest)
     return event
@@ -139,6 +140,7 @@ def audit_events_record_many(
     key = chain_key_for(actor.clinic.pk)
     occurred_at = timezone.now().astimezone(dt.UTC)
     events: list[AuditEvent] = []
+    key_bytes = audit_key()
     with transaction.atomic():
         chain = _locked_chain(key)
         prev, seq = chain.last_hash or GENESIS, chain.last_seq
@@ -161,8 +163,8 @@ def audit_events_record_many(
                 "ip": actor.ip,
                 "user_agent": actor.user_agent[:400],
             }
-            digest = event_hash(prev, fields)
-            events.append(AuditEvent(**fields, prev_hash=prev, hash=digest))
+            digest = event_hash(prev, fields, epoch=KEYED_EPOCH, key=key_bytes)
+            events.append(AuditEvent(**fields, prev_hash=prev, hash=digest, key_epoch=KEYED_EPOCH))
             prev = digest
         AuditEvent.objects.bulk_create(events, batch_size=1000)
         AuditChain.objects.filter(pk=chain.pk).update(last_seq=seq, last_hash=prev)

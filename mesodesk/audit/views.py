@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
@@ -13,11 +12,8 @@ from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.forms import AuditFilterForm
 from mesodesk.audit.selectors import CSV_COLUMNS, audit_page, audit_rows
 from mesodesk.audit.services import audit_event_record
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+from mesodesk.core.csvsafe import Echo, SafeCsvWriter
+from mesodesk.core.paging import page_from_query
 
 
 @clinic_view(Capability.AUDIT_VIEW)
@@ -25,10 +21,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     form = AuditFilterForm(request.GET or None, clinic=actor.clinic)
     filters = form.to_filter(actor.clinic.zone)
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_from_query(request.GET)
     events, has_next = audit_page(actor=actor, filters=filters, page=page)
     query = request.GET.copy()
     query.pop("page", None)
@@ -56,7 +49,7 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
         summary="audit trail CSV",
         changes={"filters": [None, request.GET.urlencode()]},
     )
-    writer = csv.writer(_Echo())
+    writer = SafeCsvWriter(Echo())
 
     def stream() -> Iterator[str]:
         yield writer.writerow(CSV_COLUMNS)

@@ -24,8 +24,8 @@ from mesodesk.catalog.schemas import (
     ProtocolIn,
     ProtocolOut,
     ProtocolPatch,
+    ProtocolTemplateOut,
     StockOut,
-    TemplateOut,
 )
 from mesodesk.catalog.services import protocols
 from mesodesk.core.api import ERRORS
@@ -189,7 +189,7 @@ def stock(request: HttpRequest) -> Any:
 
 @router.get(
     "/protocol-templates",
-    response={200: list[TemplateOut], **ERRORS},
+    response={200: list[ProtocolTemplateOut], **ERRORS},
     summary="Published study and label protocols to clone",
 )
 def templates(request: HttpRequest) -> Any:

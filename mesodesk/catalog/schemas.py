@@ -8,6 +8,8 @@ from typing import Any
 from ninja import Field, Schema
 
 from mesodesk.catalog.fields import PROTOCOL_BOUNDS
+from mesodesk.core.api import PatchSchema
+from mesodesk.core.dates import PlausibleDate
 
 
 def _within(name: str) -> Any:
@@ -52,9 +54,9 @@ class ProductOut(Schema):
 class LotIn(Schema):
     product_id: uuid.UUID
     lot_number: str = Field(max_length=80)
-    expiry_date: dt.date
+    expiry_date: PlausibleDate
     supplier: str = Field("", max_length=200)
-    received_on: dt.date | None = None
+    received_on: PlausibleDate | None = None
     quantity_ml: Decimal
 
 
@@ -94,7 +96,7 @@ class ProtocolIn(Schema):
     template_code: str = Field("", max_length=60)
 
 
-class ProtocolPatch(Schema):
+class ProtocolPatch(PatchSchema):
     name: str | None = Field(None, max_length=200)
     sessions: int | None = _within("sessions")
     interval_min_days: int | None = _within("interval_min_days")
@@ -146,7 +148,7 @@ class ProtocolOut(Schema):
     configurable_fields: list[str]
 
 
-class TemplateOut(Schema):
+class ProtocolTemplateOut(Schema):
     code: str
     name: str
     indication: str

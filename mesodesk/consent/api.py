@@ -16,7 +16,7 @@ from mesodesk.audit.services import audit_event_record
 from mesodesk.consent import selectors, services
 from mesodesk.consent.models import Consent, ConsentTemplate
 from mesodesk.consent.selectors import ConsentState, consent_state
-from mesodesk.core.api import ERRORS
+from mesodesk.core.api import ERRORS, PatchSchema
 from mesodesk.core.http import pdf_response
 from mesodesk.treatments.selectors import plan_get
 
@@ -33,7 +33,7 @@ class TemplateIn(Schema):
     extra_statements: list[str] = Field([], max_length=20)
 
 
-class TemplatePatch(Schema):
+class TemplatePatch(PatchSchema):
     title: str | None = Field(None, max_length=200)
     introduction: str | None = Field(None, max_length=4000)
     alternatives: str | None = Field(None, max_length=4000)
@@ -42,7 +42,7 @@ class TemplatePatch(Schema):
     extra_statements: list[str] | None = Field(None, max_length=20)
 
 
-class TemplateOut(Schema):
+class ConsentTemplateOut(Schema):
     id: uuid.UUID
     family: uuid.UUID
     version: int
@@ -81,7 +81,7 @@ class SignIn(Schema):
     text_sha256: str = Field(max_length=64, description="The sha256 of the consent document shown.")
 
 
-class ReasonIn(Schema):
+class WithdrawIn(Schema):
     reason: str = Field(max_length=2000)
 
 
@@ -113,7 +113,7 @@ class ConsentDetailOut(ConsentOut):
 
 
 def _template_json(template: ConsentTemplate) -> dict[str, Any]:
-    return {name: getattr(template, name) for name in TemplateOut.model_fields}
+    return {name: getattr(template, name) for name in ConsentTemplateOut.model_fields}
 
 
 def _consent_json(consent: Consent, state: ConsentState, *, detail: bool = False) -> dict[str, Any]:
@@ -157,7 +157,7 @@ def _consent_out(consent: Consent) -> dict[str, Any]:
 
 @router.get(
     "/consent-templates",
-    response={200: list[TemplateOut], **ERRORS},
+    response={200: list[ConsentTemplateOut], **ERRORS},
     summary="The clinic's consent templates, every version",
 )
 def template_list(request: HttpRequest) -> Any:
@@ -166,7 +166,7 @@ def template_list(request: HttpRequest) -> Any:
 
 @router.post(
     "/consent-templates",
-    response={201: TemplateOut, **ERRORS},
+    response={201: ConsentTemplateOut, **ERRORS},
     summary="Draft a consent template for an indication",
 )
 def template_create(request: HttpRequest, payload: TemplateIn) -> Status[Any]:
@@ -180,7 +180,7 @@ def template_create(request: HttpRequest, payload: TemplateIn) -> Status[Any]:
 
 @router.get(
     "/consent-templates/{template_id}",
-    response={200: TemplateOut, **ERRORS},
+    response={200: ConsentTemplateOut, **ERRORS},
     summary="One consent template version",
 )
 def template_read(request: HttpRequest, template_id: uuid.UUID) -> Any:
@@ -191,7 +191,7 @@ def template_read(request: HttpRequest, template_id: uuid.UUID) -> Any:
 
 @router.patch(
     "/consent-templates/{template_id}",
-    response={200: TemplateOut, **ERRORS},
+    response={200: ConsentTemplateOut, **ERRORS},
     summary="Edit a draft (a published version is frozen: 409)",
 )
 def template_update(request: HttpRequest, template_id: uuid.UUID, payload: TemplatePatch) -> Any:
@@ -205,7 +205,7 @@ def template_update(request: HttpRequest, template_id: uuid.UUID, payload: Templ
 
 @router.post(
     "/consent-templates/{template_id}/publish",
-    response={200: TemplateOut, **ERRORS},
+    response={200: ConsentTemplateOut, **ERRORS},
     summary="Publish a draft; the indication's previous version retires",
 )
 def template_publish(request: HttpRequest, template_id: uuid.UUID) -> Any:
@@ -216,7 +216,7 @@ def template_publish(request: HttpRequest, template_id: uuid.UUID) -> Any:
 
 @router.post(
     "/consent-templates/{template_id}/versions",
-    response={201: TemplateOut, **ERRORS},
+    response={201: ConsentTemplateOut, **ERRORS},
     summary="Start the next version as a draft copy",
 )
 def template_new_version(request: HttpRequest, template_id: uuid.UUID) -> Status[Any]:
@@ -315,7 +315,7 @@ def consent_countersign(request: HttpRequest, consent_id: uuid.UUID) -> Any:
     response={200: ConsentDetailOut, **ERRORS},
     summary="Record the patient's withdrawal; no further session may start",
 )
-def consent_withdraw(request: HttpRequest, consent_id: uuid.UUID, payload: ReasonIn) -> Any:
+def consent_withdraw(request: HttpRequest, consent_id: uuid.UUID, payload: WithdrawIn) -> Any:
     consent = services.consent_withdraw(
         actor=request_actor(request), consent_id=consent_id, reason=payload.reason
     )

@@ -5,12 +5,17 @@ Token authentication lives in `accounts.api_auth`: core imports nothing of the a
 
 from __future__ import annotations
 
-from typing import Any
+import types
+from typing import Any, Literal, Union, get_args, get_origin
 
+from annotated_types import MinLen
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
 
@@ -27,12 +32,51 @@ class ErrorOut(Schema):
 
 # The error answers every endpoint may give, for the OpenAPI description.
 ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut,  # a body that is not JSON at all
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
     409: ErrorOut,
     422: ErrorOut,
+    429: ErrorOut,  # over the rate limit (mesodesk.core.middleware), with Retry-After
 }
+
+
+NOT_CLEARABLE = "This field cannot be cleared; leave it out to keep its value."
+
+
+def _cleared_value(annotation: Any) -> Any:
+    """What `null` means for a field of this type in a PATCH: "" for text, [] for lists, or
+    None when null passes on unchanged (numbers, dates, ids: the service decides)."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        kinds = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = kinds[0] if len(kinds) == 1 else None
+    origin = get_origin(annotation)
+    if annotation is str or (origin is Literal and "" in get_args(annotation)):
+        return ""
+    if origin is list:
+        return []
+    return None
+
+
+class PatchSchema(Schema):
+    """Base of every PATCH body. Leaving a field out keeps its value; `null` clears a text field
+    (to "") or a list (to []) where the field may be empty, and a field that must not be empty
+    (min_length >= 1) answers 422 naming it. Services then validate "" and [] as they would
+    if the client had sent them, so null never reaches a NOT NULL column."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_clears(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is not None or info.field_name is None:
+            return value
+        field = cls.model_fields[info.field_name]
+        cleared = _cleared_value(field.annotation)
+        if cleared is None:
+            return None
+        if any(isinstance(m, MinLen) and m.min_length > 0 for m in field.metadata):
+            raise PydanticCustomError("not_clearable", NOT_CLEARABLE)
+        return cleared
 
 
 def _field_path(loc: list[Any] | tuple[Any, ...]) -> str:
@@ -45,6 +89,22 @@ def _field_path(loc: list[Any] | tuple[Any, ...]) -> str:
         elif source == "body" and len(parts) == 1 and parts[0] == "payload":
             parts = []
     return ".".join(parts) or "__all__"
+
+
+# PostgreSQL's deadlock and serialization failures, and SQLite's busy timeout: the transaction
+# was rolled back whole, so the request may simply run again.
+RETRYABLE_SQLSTATES = {"40P01", "40001"}
+RETRYABLE = "mesodesk_retryable"
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """True for a database error that rolled everything back and may succeed on a retry."""
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES or "database is locked" in str(
+        exc
+    )
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -79,6 +139,19 @@ def install_error_handlers(api: NinjaAPI) -> None:
             status=401,
         )
 
+    def busy(request: HttpRequest, exc: Any) -> HttpResponse:
+        if not is_retryable(exc):
+            raise exc
+        response = api.create_response(
+            request,
+            {"detail": "A concurrent change to the same records won; nothing was saved. Retry."},
+            status=409,
+        )
+        response["Retry-After"] = "1"
+        setattr(response, RETRYABLE, True)  # RetryConflictMiddleware runs the request again
+        return response
+
+    api.add_exception_handler(OperationalError, busy)
     api.add_exception_handler(NinjaValidationError, validation)
     api.add_exception_handler(FieldErrors, field_errors)
     api.add_exception_handler(NotFound, not_found)

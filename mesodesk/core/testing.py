@@ -12,6 +12,8 @@ from typing import Any
 import factory
 from django.test import Client
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticDevice
 from pypdf import PdfReader
 
 from mesodesk.accounts.actor import Actor
@@ -94,14 +96,34 @@ def build_personas() -> Personas:
     )
 
 
-def logged_in_client(actor: Actor) -> Client:
-    """A browser-like client logged in as the actor, with the actor's clinic active."""
+def mark_mfa_verified(client: Client, user: User) -> None:
+    """Marks the client's session as having passed the second log-in step, as a code would.
+
+    `force_login` skips the log-in form and so the second step; most roles must pass it
+    (accounts/mfa.py). django-otp trusts a session that names one of the user's confirmed
+    devices, so the user gets a recovery-code device without codes, and the session names it.
+    """
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name="Test session", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def logged_in_client(actor: Actor, *, verified: bool = True) -> Client:
+    """A browser-like client logged in as the actor, with the actor's clinic active.
+
+    The session has passed the second log-in step unless `verified=False`.
+    """
     assert actor.user is not None
     client = Client()
     client.force_login(actor.user)
     session = client.session
     session[ACTIVE_CLINIC_KEY] = str(actor.clinic.pk)
     session.save()
+    if verified:
+        mark_mfa_verified(client, actor.user)
     return client
 
 

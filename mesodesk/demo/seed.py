@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from base64 import b32encode
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import TOTP
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Role
-from mesodesk.accounts.models import Clinic, User
+from mesodesk.accounts.mfa import totp_device_with_key
+from mesodesk.accounts.models import Clinic, User, mfa_default_roles
 from mesodesk.accounts.selectors import organizations_exist
 from mesodesk.accounts.services import (
     clinic_create,
@@ -25,6 +29,10 @@ from mesodesk.screening.services import screening_refresh
 
 DEMO_PASSWORD = "mesodesk-demo"  # noqa: S105 - a published demo password for local use only
 DEMO_DOMAIN = "demo.mesodesk.test"
+# Two-step verification stays on in the demo, as a clinic runs it (every role but front desk):
+# the demo users share this published authenticator key, so an evaluator adds it to any app
+# once, or reads the current code from `manage.py demo_totp`. Never use it outside the demo.
+DEMO_TOTP_KEY = b"mesodesk-demo-totp!!".hex()
 CLINICS = [
     ("Riverside Clinic", "Europe/London"),
     ("Old Town Clinic", "Europe/Paris"),
@@ -47,13 +55,27 @@ class DemoLogin:
     email: str
     role: str
     clinics: list[str]
+    two_step: bool = True
 
 
 def demo_logins() -> list[DemoLogin]:
     return [
-        DemoLogin(f"{slug}@{DEMO_DOMAIN}", label, [CLINICS[0][0]])
-        for label, slug, _ in ((r.label, s, n) for r, s, n in ROLE_USERS)
+        DemoLogin(f"{slug}@{DEMO_DOMAIN}", role.label, [CLINICS[0][0]], role in mfa_default_roles())
+        for role, slug, _ in ROLE_USERS
     ]
+
+
+def demo_totp_secret() -> str:
+    """The demo key as an authenticator app asks for it (base32, groups of four)."""
+    secret = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def demo_totp_code(*, offset_steps: int = 0) -> str:
+    """The code an app holding the demo key shows now (or `offset_steps` periods later)."""
+    clock = TOTP(bytes.fromhex(DEMO_TOTP_KEY))
+    clock.time = time.time() + offset_steps * clock.step
+    return f"{clock.token():06d}"
 
 
 @transaction.atomic
@@ -83,6 +105,8 @@ def seed_demo(*, patients: int, clinics: int, seed: int = 1, screen: bool = True
         )
         users[slug] = user
         membership_grant(user=user, clinic=created[0], role=role)
+        if role in mfa_default_roles():
+            totp_device_with_key(user=user, key_hex=DEMO_TOTP_KEY)
     for clinic in created[1:]:
         # The admin and the practitioner work across the chain: they pick the active clinic.
         membership_grant(user=users["admin"], clinic=clinic, role=Role.CLINIC_ADMIN)

@@ -22,7 +22,10 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 M = TypeVar("M", bound=BaseModel)
 # Files that hold more than one kind of entry, and the other kinds they may hold.
-SHARED_FILES = {"adverse_events.toml": {"term", "grade"}}
+SHARED_FILES = {
+    "adverse_events.toml": {"term", "grade"},
+    "allergens.toml": {"substance", "product"},
+}
 
 
 class KnowledgeError(ValueError):
@@ -39,6 +42,8 @@ class KnowledgeBase:
     conditions: Mapping[str, schema.Condition]
     medication_classes: Mapping[str, schema.MedicationClass]
     allergy_groups: Mapping[str, schema.AllergyGroup]
+    allergen_substances: Mapping[str, schema.AllergenSubstance]
+    allergen_products: Mapping[str, schema.AllergenProduct]
     body_areas: Mapping[str, schema.BodyArea]
     scales: Mapping[str, schema.Scale]
     ingredients: Mapping[str, schema.Ingredient]
@@ -120,6 +125,7 @@ def _check_sources(kb: KnowledgeBase) -> None:
         "conditions.toml": kb.conditions,
         "medication_classes.toml": kb.medication_classes,
         "allergy_groups.toml": kb.allergy_groups,
+        "allergens.toml": {**kb.allergen_substances, **kb.allergen_products},
         "scales.toml": kb.scales,
         "ingredients.toml": kb.ingredients,
         "indications.toml": kb.indications,
@@ -173,6 +179,9 @@ def rule_reference_errors(kb: KnowledgeBase, rule: schema.Rule) -> list[UnknownR
     check("scope.ingredients", "ingredient", rule.scope.ingredients, kb.ingredients)
     check("scope.areas", "area", rule.scope.areas, kb.body_areas)
     check("sources", "source", rule.sources, kb.sources)
+    params = rule.trigger.model_dump()
+    for name in ("title", "explanation", "resolution"):
+        check(name, "parameter", schema.rule_parameters(getattr(rule, name)), params)
     return found
 
 
@@ -209,6 +218,15 @@ def _check_references(kb: KnowledgeBase) -> None:
         _require(
             "ingredients.toml", code, "allergy group", ingredient.allergy_groups, kb.allergy_groups
         )
+    for code, group in kb.allergy_groups.items():
+        _require("allergy_groups.toml", code, "allergy group", group.includes, kb.allergy_groups)
+    for code, source in kb.sources.items():
+        _require("sources.toml", code, "ingredient", source.applies_to, kb.ingredients)
+    for code, substance in kb.allergen_substances.items():
+        _require("allergens.toml", code, "ingredient", [substance.ingredient], kb.ingredients)
+        _require("allergens.toml", code, "allergy group", substance.groups, kb.allergy_groups)
+    for code, product in kb.allergen_products.items():
+        _require("allergens.toml", code, "substance", product.contains, kb.allergen_substances)
     for code, indication in kb.indications.items():
         _require("indications.toml", code, "area", indication.areas, kb.body_areas)
     for code, term in kb.adverse_event_terms.items():
@@ -254,6 +272,10 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         allergy_groups=_entries(
             data_dir, "allergy_groups.toml", "allergy_group", schema.AllergyGroup
         ),
+        allergen_substances=_entries(
+            data_dir, "allergens.toml", "substance", schema.AllergenSubstance
+        ),
+        allergen_products=_entries(data_dir, "allergens.toml", "product", schema.AllergenProduct),
         body_areas=_entries(data_dir, "body_areas.toml", "area", schema.BodyArea),
         scales=_entries(data_dir, "scales.toml", "scale", schema.Scale),
         ingredients=_entries(data_dir, "ingredients.toml", "ingredient", schema.Ingredient),

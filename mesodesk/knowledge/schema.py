@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -19,6 +20,8 @@ class Source(Strict):
     urls: tuple[str, ...] = ()
     quality: Literal["A", "B", "C"]
     quality_note: str = ""
+    # A product's label: it applies to a plan only when one of these ingredients is in it.
+    applies_to: tuple[str, ...] = ()
 
 
 class Sourced(Strict):
@@ -62,9 +65,38 @@ class MedicationClass(Strict):
 
 
 class AllergyGroup(Sourced):
+    """A class of allergens (amide local anaesthetics, bee or wasp venom, soy)."""
+
     code: Code
     label: str
     patient_label: str
+    names: tuple[str, ...] = ()  # how the class itself is written in allergy free text
+    includes: tuple[str, ...] = ()  # narrower classes an allergy to this class also covers
+    # What an allergy to one member says about the others: "class" (it rules out every
+    # member, as the amide label states), or "unsourced" (the reference has no rule: a
+    # relative finding the clinic configures, rule CI-ALLERGY-CLASS).
+    cross_reactivity: Literal["class", "unsourced"] = "class"
+
+
+class AllergenSubstance(Sourced):
+    """A substance of the allergen vocabulary: its names, brands, classes and mix ingredient."""
+
+    code: Code
+    label: str
+    ingredient: str = ""  # the mix ingredient this substance is, if any
+    names: tuple[str, ...] = ()
+    brands: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+
+class AllergenProduct(Sourced):
+    """A product (EMLA) that contains several substances of the vocabulary."""
+
+    code: Code
+    label: str
+    names: tuple[str, ...] = ()
+    brands: tuple[str, ...] = ()
+    contains: tuple[str, ...]
 
 
 class BodyArea(Strict):
@@ -209,6 +241,19 @@ class AllergyGroupTrigger(Strict):
     code: str
 
 
+class AllergyClassMemberTrigger(Strict):
+    """A planned ingredient shares a class with an allergen whose class cross-reactivity the
+    reference leaves unsourced (an allergy to ibuprofen, ketoprofen in the mix)."""
+
+    kind: Literal["allergy_class_member"]
+
+
+class AllergyUnrecognisedTrigger(Strict):
+    """An allergy whose text the allergen vocabulary does not recognise."""
+
+    kind: Literal["allergy_unrecognised"]
+
+
 class AgeTrigger(Strict):
     kind: Literal["age_below"]
     years: int
@@ -233,6 +278,8 @@ Trigger = (
     | MedicationTrigger
     | AllergyToIngredientTrigger
     | AllergyGroupTrigger
+    | AllergyClassMemberTrigger
+    | AllergyUnrecognisedTrigger
     | AgeTrigger
     | AreaTrigger
     | IngredientFlagTrigger
@@ -258,6 +305,33 @@ class Rule(Sourced):
     explanation: str
     resolution: str
     requires_answer: bool = True
+    topic: str = ""  # rules about the same fact; their findings are merged into one
+
+    def rendered(self, text: str) -> str:
+        """A text of the rule with its {parameters} (as the clinic set them) filled in."""
+        params = self.trigger.model_dump()
+        return _PARAM.sub(lambda m: str(params.get(m[1], m[0])), text)
+
+    @property
+    def shown_title(self) -> str:
+        return self.rendered(self.title)
+
+    @property
+    def shown_explanation(self) -> str:
+        return self.rendered(self.explanation)
+
+    @property
+    def shown_resolution(self) -> str:
+        return self.rendered(self.resolution)
+
+
+# The trigger parameters a rule's texts may quote, as {months}, {years}, …
+_PARAM = re.compile(r"\{(months|years|within_months|min_count)\}")
+
+
+def rule_parameters(text: str) -> list[str]:
+    """The parameters a rule text quotes."""
+    return _PARAM.findall(text)
 
 
 # --- Aftercare and adverse events ----------------------------------------------------------

@@ -79,7 +79,7 @@ def rule_edit(request: HttpRequest, rule_id: str) -> HttpResponse:
     return render(
         request,
         "knowledge/edit.html",
-        {"form": form, "title": rule.title, "entry": rule, "kind": "rule"},
+        {"form": form, "title": rule.shown_title, "entry": rule, "kind": "rule"},
         status=400 if form.errors else 200,
     )
 

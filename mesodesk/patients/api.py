@@ -6,13 +6,14 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from mesodesk.accounts.access import request_actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.core.api import ERRORS
+from mesodesk.core.paging import MAX_PAGE
 from mesodesk.patients import selectors, services
 from mesodesk.patients.intake import IntakeAnswers, proposed_facts
 from mesodesk.patients.models import IntakeSubmission, Patient
@@ -61,7 +62,7 @@ def _payload(schema: Schema, *, unset: bool = False) -> dict[str, Any]:
 
 class SearchParams(Schema):
     q: str = ""
-    page: int = 1
+    page: int = Field(1, ge=1, le=MAX_PAGE)
 
 
 @router.get(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.http import QueryDict
 
 from mesodesk.knowledge.loader import knowledge
 from mesodesk.patients.choices import (
@@ -161,6 +162,32 @@ class MedicationForm(forms.ModelForm[Medication]):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["status"]).choices = MedicationStatus.choices
         self.fields["asserted_on"].required = False
+
+
+ALLERGEN_LIST_ID = "allergen-options"
+
+
+def allergen_suggest_attrs(url: str) -> dict[str, str]:
+    """Attributes that make a substance field suggest allergen-vocabulary entries as the
+    person types (HTMX fills the shared <datalist>; without scripts it is a plain field)."""
+    return {
+        "list": ALLERGEN_LIST_ID,
+        "autocomplete": "off",
+        "hx-get": url,
+        "hx-trigger": "input changed delay:250ms",
+        "hx-target": f"#{ALLERGEN_LIST_ID}",
+        "hx-swap": "innerHTML",
+        "hx-sync": "this:replace",
+    }
+
+
+def allergen_typed(query: QueryDict) -> str:
+    """What was typed into an allergy field: `q`, or the substance field that asked."""
+    typed = query.get("q", "")
+    for key in query:
+        if not typed and key.endswith("substance"):
+            typed = query.get(key, "")
+    return typed[:200]
 
 
 def allergy_group_choices() -> list[tuple[str, str]]:

@@ -9,7 +9,7 @@ from django import forms
 
 from mesodesk.knowledge.loader import knowledge
 from mesodesk.patients.fields import HEIGHT_CM, WEIGHT_KG
-from mesodesk.patients.forms import DATE, area_choices
+from mesodesk.patients.forms import DATE, allergen_suggest_attrs, area_choices
 from mesodesk.patients.intake import IntakeAnswers
 
 MEDICATION_ROWS = 6
@@ -65,7 +65,7 @@ class IntakeQuestionnaireForm(forms.Form):
         label="Anything else about your health we should know?",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, suggest_url: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         kb = knowledge()
         for code, condition in kb.conditions.items():
@@ -108,6 +108,10 @@ class IntakeQuestionnaireForm(forms.Form):
             self.fields[f"all_{i}_substance"] = forms.CharField(
                 required=False, max_length=200, label="Allergic to"
             )
+            if suggest_url:
+                self.fields[f"all_{i}_substance"].widget.attrs.update(
+                    allergen_suggest_attrs(suggest_url)
+                )
             self.fields[f"all_{i}_group"] = forms.ChoiceField(
                 required=False, choices=[("", "—"), *groups], label="Or pick from the list"
             )

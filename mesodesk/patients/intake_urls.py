@@ -6,4 +6,5 @@ app_name = "intake"
 
 urlpatterns = [
     path("<str:token>/", intake_views.answer, name="answer"),
+    path("<str:token>/allergens/", intake_views.allergens, name="allergens"),
 ]

@@ -9,6 +9,9 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from mesodesk.core.api import PatchSchema
+from mesodesk.core.dates import PlausibleDate
+
 Sex = Literal["female", "male", "other", "unknown"]
 Fitz = Literal["I", "II", "III", "IV", "V", "VI", ""]
 Glogau = Literal["I", "II", "III", "IV", ""]
@@ -68,7 +71,7 @@ class _PatientFields(Schema):
     emergency_contact_relationship: str = Field("", max_length=100)
     weight_kg: Decimal | None = None
     height_cm: Decimal | None = None
-    measured_on: dt.date | None = None
+    measured_on: PlausibleDate | None = None
     fitzpatrick: Fitz = ""
     glogau: Glogau = ""
     concerns: str = Field("", max_length=2000)
@@ -78,13 +81,13 @@ class _PatientFields(Schema):
 class PatientIn(_PatientFields):
     given_name: str = Field(min_length=1, max_length=100)
     family_name: str = Field(min_length=1, max_length=100)
-    date_of_birth: dt.date
+    date_of_birth: PlausibleDate
 
 
-class PatientPatch(Schema):
+class PatientPatch(PatchSchema):
     given_name: str | None = Field(None, min_length=1, max_length=100)
     family_name: str | None = Field(None, min_length=1, max_length=100)
-    date_of_birth: dt.date | None = None
+    date_of_birth: PlausibleDate | None = None
     sex: Sex | None = None
     email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=32)
@@ -94,7 +97,7 @@ class PatientPatch(Schema):
     emergency_contact_relationship: str | None = Field(None, max_length=100)
     weight_kg: Decimal | None = None
     height_cm: Decimal | None = None
-    measured_on: dt.date | None = None
+    measured_on: PlausibleDate | None = None
     fitzpatrick: Fitz | None = None
     glogau: Glogau | None = None
     concerns: str | None = Field(None, max_length=2000)
@@ -130,24 +133,24 @@ class ConditionIn(Schema):
     code: str = Field(max_length=40)
     verification_status: Verification = "confirmed"
     clinical_status: Literal["active", "remission", "resolved", "inactive"] = "active"
-    onset_date: dt.date | None = None
-    abatement_date: dt.date | None = None
-    expected_date: dt.date | None = None
+    onset_date: PlausibleDate | None = None
+    abatement_date: PlausibleDate | None = None
+    expected_date: PlausibleDate | None = None
     body_site: str = Field("", max_length=40)
     other_text: str = Field("", max_length=200)
-    asserted_on: dt.date | None = None
+    asserted_on: PlausibleDate | None = None
     note: str = Field("", max_length=2000)
 
 
-class ConditionPatch(Schema):
+class ConditionPatch(PatchSchema):
     verification_status: Verification | None = None
     clinical_status: Literal["active", "remission", "resolved", "inactive"] | None = None
-    onset_date: dt.date | None = None
-    abatement_date: dt.date | None = None
-    expected_date: dt.date | None = None
+    onset_date: PlausibleDate | None = None
+    abatement_date: PlausibleDate | None = None
+    expected_date: PlausibleDate | None = None
     body_site: str | None = Field(None, max_length=40)
     other_text: str | None = Field(None, max_length=200)
-    asserted_on: dt.date | None = None
+    asserted_on: PlausibleDate | None = None
     note: str | None = Field(None, max_length=2000)
 
 
@@ -166,20 +169,20 @@ class MedicationIn(Schema):
     medication_class: str = Field(max_length=40)
     status: Literal["active", "stopped", "entered-in-error"] = "active"
     dose: str = Field("", max_length=200)
-    started_on: dt.date | None = None
-    stopped_on: dt.date | None = None
-    asserted_on: dt.date | None = None
+    started_on: PlausibleDate | None = None
+    stopped_on: PlausibleDate | None = None
+    asserted_on: PlausibleDate | None = None
     note: str = Field("", max_length=2000)
 
 
-class MedicationPatch(Schema):
+class MedicationPatch(PatchSchema):
     name: str | None = Field(None, min_length=1, max_length=200)
     medication_class: str | None = Field(None, max_length=40)
     status: Literal["active", "stopped", "entered-in-error"] | None = None
     dose: str | None = Field(None, max_length=200)
-    started_on: dt.date | None = None
-    stopped_on: dt.date | None = None
-    asserted_on: dt.date | None = None
+    started_on: PlausibleDate | None = None
+    stopped_on: PlausibleDate | None = None
+    asserted_on: PlausibleDate | None = None
     note: str | None = Field(None, max_length=2000)
 
 
@@ -198,17 +201,17 @@ class AllergyIn(Schema):
     reaction: str = Field("", max_length=500)
     severity: Literal["mild", "moderate", "severe", "unknown"] = "unknown"
     verification_status: Verification = "confirmed"
-    asserted_on: dt.date | None = None
+    asserted_on: PlausibleDate | None = None
     note: str = Field("", max_length=2000)
 
 
-class AllergyPatch(Schema):
+class AllergyPatch(PatchSchema):
     substance: str | None = Field(None, max_length=200)
     allergy_group: str | None = Field(None, max_length=40)
     reaction: str | None = Field(None, max_length=500)
     severity: Literal["mild", "moderate", "severe", "unknown"] | None = None
     verification_status: Verification | None = None
-    asserted_on: dt.date | None = None
+    asserted_on: PlausibleDate | None = None
     note: str | None = Field(None, max_length=2000)
 
 

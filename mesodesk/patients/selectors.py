@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +20,12 @@ from django.utils import timezone
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
-from mesodesk.audit.services import audit_event_record
+from mesodesk.audit.redaction import EventView
+from mesodesk.audit.selectors import clinical_amendments
+from mesodesk.audit.services import audit_event_record, object_type_of
 from mesodesk.core.errors import ObjectId
 from mesodesk.core.lookups import get_in_clinic, parse_id
+from mesodesk.core.paging import clamp_page
 from mesodesk.patients.choices import IntakeStatus, VerificationStatus
 from mesodesk.patients.models import (
     Allergy,
@@ -34,6 +38,8 @@ from mesodesk.patients.models import (
 )
 from mesodesk.patients.validators import name_key, phone_key
 
+HistoryModel = TypeVar("HistoryModel", Condition, Medication, Allergy)
+
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
 PHONE_QUERY = re.compile(r"^\+?[0-9 ()./-]+$")
 MIN_PHONE_DIGITS = 3
@@ -43,7 +49,11 @@ RECENT_INTAKES = 5
 
 def patients_for(actor: Actor) -> QuerySet[Patient]:
     actor.require(Capability.PATIENT_VIEW)
-    return Patient.objects.filter(clinic=actor.clinic)
+    patients = Patient.objects.filter(clinic=actor.clinic)
+    if actor.patient_scope is not None:
+        # A break-glass actor sees the one patient it was granted, nothing else of the clinic.
+        patients = patients.filter(pk=actor.patient_scope)
+    return patients
 
 
 def _prefix_range(field_name: str, prefix: str) -> Q:
@@ -128,7 +138,7 @@ def patient_search(
     that stop at the page), then merged: an OR in one query makes the database sort every
     match of a one-letter prefix.
     """
-    page = max(1, page)
+    page = clamp_page(page)
     base = patients_for(actor)
     wanted = page * page_size + 1
     branches = search_branches(query)
@@ -163,12 +173,48 @@ def patient_get(*, actor: Actor, patient_id: ObjectId) -> Patient:
 H = TypeVar("H", bound=HistoryItem)
 
 
-def history_item_get(*, actor: Actor, model: type[H], patient: Patient, item_id: ObjectId) -> H:
-    """One condition, medication or allergy of this patient in the actor's clinic."""
+@dataclass(frozen=True)
+class Amendment:
+    """One recorded change to a clinical fact, in the reader's words."""
+
+    event: EventView
+    what: str
+    fields: list[tuple[str, object, object]]
+
+
+def _field_label(model: type[Patient | Condition | Medication | Allergy], name: str) -> str:
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:  # a field renamed since the event was written
+        field = None
+    label = getattr(field, "verbose_name", None) or name.replace("_", " ")
+    return str(label).capitalize()
+
+
+def history_amendments(*, actor: Actor, patient_id: ObjectId) -> list[Amendment]:
+    """Who changed which clinical fact of this patient, when, from what to what (audited)."""
     actor.require(Capability.CLINICAL_VIEW)
-    return get_in_clinic(
-        model._default_manager.filter(clinic=actor.clinic, patient=patient), item_id
+    patient = patient_get(actor=actor, patient_id=patient_id)
+    models_by_type = {object_type_of(m): m for m in (Patient, Condition, Medication, Allergy)}
+    events = clinical_amendments(
+        actor=actor, patient_id=patient.pk, object_types=list(models_by_type)
     )
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=patient,
+        patient_id=patient.pk,
+        summary="history amendments",
+    )
+    amendments = []
+    for event in events:
+        model = models_by_type[event.object_type]
+        fields = [
+            (_field_label(model, name), before, after)
+            for name, before, after, _ in event.change_rows
+        ]
+        amendments.append(Amendment(event, str(model._meta.verbose_name).capitalize(), fields))
+    return amendments
 
 
 def conditions_for(*, actor: Actor, patient_id: uuid.UUID) -> QuerySet[Condition]:
@@ -277,10 +323,53 @@ def intake_get(*, actor: Actor, submission_id: ObjectId) -> IntakeSubmission:
 
 
 def intake_links_for(*, actor: Actor, patient_id: uuid.UUID) -> QuerySet[IntakeLink]:
+    """The intake links sent to a patient; the read is audited."""
     actor.require(Capability.PATIENT_VIEW)
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        object_type=object_type_of(Patient),
+        object_id=patient_id,
+        patient_id=patient_id,
+        summary="intake links list",
+    )
     return IntakeLink.objects.filter(clinic=actor.clinic, patient_id=patient_id).order_by(
         "-created_at"
     )
+
+
+def patient_for_edit(*, actor: Actor, patient_id: ObjectId) -> Patient:
+    """A patient for the edit form, which shows the clinical profile to clinical roles; the
+    read is audited."""
+    patient = patient_get(actor=actor, patient_id=patient_id)
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=patient,
+        patient_id=patient.pk,
+        summary="patient edit form",
+    )
+    return patient
+
+
+def history_item_for_edit(
+    *, actor: Actor, model: type[HistoryModel], patient: Patient, item_id: ObjectId
+) -> HistoryModel:
+    """A condition, medication or allergy for its edit form; the read is audited."""
+    actor.require(Capability.CLINICAL_VIEW)
+    item = get_in_clinic(
+        model._default_manager.filter(clinic=actor.clinic, patient=patient),
+        item_id,
+        message="No such history item for this patient.",
+    )
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=item,
+        patient_id=patient.pk,
+        summary="history edit form",
+    )
+    return item
 
 
 @dataclass(frozen=True)

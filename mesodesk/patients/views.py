@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -12,10 +13,14 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import retarget, trigger_client_event
 
 from mesodesk.accounts.access import clinic_view, request_actor
+from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.core.errors import Conflict, FieldErrors
 from mesodesk.core.htmx import form_add_errors, is_htmx, render_page
+from mesodesk.core.paging import page_from_query
+from mesodesk.knowledge.allergens import vocabulary
 from mesodesk.knowledge.loader import knowledge
+from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients import selectors, services
 from mesodesk.patients.forms import (
     AllergyForm,
@@ -25,6 +30,8 @@ from mesodesk.patients.forms import (
     IntakeLinkForm,
     IntakeRejectForm,
     MedicationForm,
+    allergen_suggest_attrs,
+    allergen_typed,
     changed_data,
 )
 from mesodesk.patients.intake import IntakeAnswers, proposed_facts
@@ -37,10 +44,7 @@ HISTORY_CHANGED = "history-changed"  # chart panels listen for it and reload the
 
 
 def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
+    return page_from_query(request.GET)
 
 
 @clinic_view(Capability.PATIENT_VIEW)
@@ -105,7 +109,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @clinic_view(Capability.PATIENT_EDIT)
 def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
     actor = request_actor(request)
-    patient = selectors.patient_get(actor=actor, patient_id=patient_id)
+    patient = selectors.patient_for_edit(actor=actor, patient_id=patient_id)
     demographics, clinical = _patient_forms(request, patient)
     if request.method == "POST":
         valid = demographics.is_valid() & (clinical is None or clinical.is_valid())
@@ -143,8 +147,22 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
             ],
             "link_form": IntakeLinkForm(),
             "panels": chart_panels(),
+            "allergy_matches": _allergy_matches(actor, chart.allergies),
         },
     )
+
+
+@clinic_view(Capability.CLINICAL_VIEW)
+def history_changes(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """The amendment history of the clinical facts (an HTMX partial under the history)."""
+    amendments = selectors.history_amendments(actor=request_actor(request), patient_id=patient_id)
+    return render(request, "patients/_history_changes.html", {"amendments": amendments})
+
+
+def _allergy_matches(actor: Actor, allergies: Iterable[Allergy]) -> dict[Any, str]:
+    """What each allergy's text was recognised as (empty: not recognised), by allergy id."""
+    words = vocabulary(clinic_knowledge(actor.clinic))
+    return {a.pk: ", ".join(words.match(a.substance).matched) for a in allergies if a.substance}
 
 
 # --- History items (HTMX partials inside the chart) -----------------------------------
@@ -176,15 +194,33 @@ HISTORY_KINDS: dict[str, tuple[type[Any], Any, Any, Any, str]] = {
 
 def _history_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     actor = request_actor(request)
+    allergies = list(selectors.allergies_for(actor=actor, patient_id=patient.pk))
     return {
         "patient": patient,
         "kb": knowledge(),
         "chart": {
             "conditions": list(selectors.conditions_for(actor=actor, patient_id=patient.pk)),
             "medications": list(selectors.medications_for(actor=actor, patient_id=patient.pk)),
-            "allergies": list(selectors.allergies_for(actor=actor, patient_id=patient.pk)),
+            "allergies": allergies,
         },
+        "allergy_matches": _allergy_matches(actor, allergies),
     }
+
+
+@clinic_view(Capability.CLINICAL_EDIT)
+def allergen_suggest(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """<option>s of the allergen vocabulary for what is typed in a patient's allergy field."""
+    actor = request_actor(request)
+    selectors.patient_get(actor=actor, patient_id=patient_id)
+    return render(
+        request,
+        "patients/_allergen_options.html",
+        {
+            "suggestions": vocabulary(clinic_knowledge(actor.clinic)).suggest(
+                allergen_typed(request.GET)
+            )
+        },
+    )
 
 
 @clinic_view(Capability.CLINICAL_EDIT)
@@ -198,11 +234,15 @@ def history_item_form(
     model, form_class, record, update, id_kwarg = HISTORY_KINDS[kind]
     patient = selectors.patient_get(actor=actor, patient_id=patient_id)
     instance = (
-        selectors.history_item_get(actor=actor, model=model, patient=patient, item_id=item_id)
+        selectors.history_item_for_edit(actor=actor, model=model, patient=patient, item_id=item_id)
         if item_id
         else None
     )
     form = form_class(request.POST if request.method == "POST" else None, instance=instance)
+    if kind == "allergy":
+        form.fields["substance"].widget.attrs.update(
+            allergen_suggest_attrs(reverse("patients:allergen_suggest", args=[patient.pk]))
+        )
     if request.method == "POST" and form.is_valid():
         data = changed_data(form)
         try:

@@ -5,8 +5,11 @@ treatment against a compiled rule set and returns a verdict with explained, sour
 It is deterministic: the same input gives the same output whatever the order of the facts.
 
 Unknowns are never silent: a required answer that is missing or unconfirmed becomes a finding
-with the severity of the strictest rule that needs it; one older than its re-confirmation
-period becomes a caution to confirm it again.
+with the severity of the strictest rule that needs it, and an allergy whose text the allergen
+vocabulary does not recognise is a finding too; one older than its re-confirmation period
+becomes a caution to confirm it again. A screening whose only blocking findings are unknowns
+is *incomplete* (it blocks like a contraindication and says what is missing), never
+*contraindicated*.
 """
 
 from __future__ import annotations
@@ -15,15 +18,17 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Protocol
 
-ENGINE_VERSION = "screening-1.0"
+ENGINE_VERSION = "screening-1.1"
 
 Severity = Literal["absolute", "relative"]
-Verdict = Literal["eligible", "caution", "contraindicated"]
-FindingKind = Literal["triggered", "missing", "stale", "unconfirmed"]
+Verdict = Literal["eligible", "caution", "incomplete", "contraindicated"]
+FindingKind = Literal["triggered", "missing", "stale", "unconfirmed", "unrecognised"]
+# Unknowns that leave the screening incomplete when a blocking rule needs them.
+INCOMPLETE_KINDS = frozenset({"missing", "unconfirmed", "unrecognised"})
 MEDICATIONS = "medications"
 ALLERGIES = "allergies"
 
@@ -85,10 +90,33 @@ class PlannedTreatment:
 
 @dataclass(frozen=True, slots=True)
 class SourceRef:
+    """A cited source. A product label (`applies_to` its ingredients) applies only when one of
+    them is planned; otherwise it is cited `by_analogy`, with the weakest quality tag."""
+
     id: str
     citation: str
     quality: str
     url: str = ""
+    applies_to: frozenset[str] = frozenset()
+    by_analogy: bool = False
+
+
+class AllergyMatchLike(Protocol):
+    """What the allergen vocabulary says an allergy's text (or recorded class) names."""
+
+    @property
+    def matched(self) -> tuple[str, ...]: ...
+    @property
+    def ingredients(self) -> frozenset[str]: ...  # ruled out by the allergy
+    @property
+    def groups(self) -> frozenset[str]: ...  # classes it names or belongs to
+    @property
+    def related(self) -> frozenset[str]: ...  # class members, cross-reactivity unsourced
+
+
+class AllergenIndex(Protocol):
+    def match(self, text: str) -> AllergyMatchLike: ...
+    def group(self, code: str) -> AllergyMatchLike: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +152,7 @@ class EngineRule:
     sources: tuple[SourceRef, ...] = ()
     scope: Scope = Scope()
     requires_answer: bool = True
+    topic: str = ""  # rules about the same fact (insulin-treated diabetes, takes insulin)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,15 +187,19 @@ class RuleSet:
     stale_after_days: Mapping[str, int]  # condition code or "medications" → days
     group_labels: Mapping[str, str] = field(default_factory=dict)
     area_parents: Mapping[str, str] = field(default_factory=dict)  # "cheeks" → "full_face"
+    allergens: AllergenIndex | None = None
     # Memos filled as screenings run: which rules apply to a (plan, sex), and what a group of
     # rules needing the same answer amounts to. Derived from the fields above, never compared.
     _applicable: dict[tuple[object, ...], tuple[EngineRule, ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
-    _question_meta: dict[tuple[str, ...], _QuestionMeta] = field(
+    _question_meta: dict[tuple[object, ...], _QuestionMeta] = field(
         default_factory=dict, compare=False, repr=False
     )
     _substances: dict[str, tuple[frozenset[str], frozenset[str]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _allergies: dict[tuple[str, str], AllergyMatchLike] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -186,14 +219,69 @@ class RuleSet:
                 self._substances[substance] = found
         return found
 
+    def match_allergy(self, allergy: AllergyFact) -> AllergyMatchLike | None:
+        """What an allergy record names (None: no vocabulary, match by ingredient names)."""
+        if self.allergens is None:
+            return None
+        key = (allergy.substance, allergy.group)
+        known = self._allergies.get(key)
+        if known is not None:
+            return known
+        found = self.allergens.match(allergy.substance)
+        if allergy.group:
+            recorded = self.allergens.group(allergy.group)
+            found = (
+                _Matched(
+                    tuple(sorted({*found.matched, *recorded.matched})),
+                    found.ingredients | recorded.ingredients,
+                    found.groups | recorded.groups,
+                    (found.related | recorded.related) - recorded.ingredients - found.ingredients,
+                )
+                if allergy.substance
+                else recorded
+            )
+        if len(self._allergies) < 4096:
+            self._allergies[key] = found
+        return found
+
     def applicable(self, plan: PlannedTreatment, sex: str) -> tuple[EngineRule, ...]:
-        key = (plan.indication, frozenset(plan.areas), frozenset(plan.ingredients), sex)
+        """The rules in scope for the plan, citing a product label only where it applies."""
+        planned = frozenset(plan.ingredients)
+        key = (plan.indication, frozenset(plan.areas), planned, sex)
         found = self._applicable.get(key)
         if found is None:
-            found = tuple(rule for rule in self.rules if _in_scope(rule, plan, sex))
+            found = tuple(
+                _with_applicable_sources(rule, planned)
+                for rule in self.rules
+                if _in_scope(rule, plan, sex)
+            )
             if len(self._applicable) < 4096:
                 self._applicable[key] = found
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Matched:
+    matched: tuple[str, ...]
+    ingredients: frozenset[str]
+    groups: frozenset[str]
+    related: frozenset[str]
+
+
+WEAKEST_QUALITY = "C"
+
+
+def _with_applicable_sources(rule: EngineRule, planned: frozenset[str]) -> EngineRule:
+    """The rule with each product label not in the plan cited by analogy (weakest tag)."""
+    if all(not s.applies_to or s.applies_to & planned for s in rule.sources):
+        return rule
+    sources = tuple(
+        s
+        if not s.applies_to or s.applies_to & planned
+        else replace(s, quality=WEAKEST_QUALITY, by_analogy=True)
+        for s in rule.sources
+    )
+    return replace(rule, sources=sources)
 
 
 # --- Output ---------------------------------------------------------------------------------
@@ -230,6 +318,8 @@ _STATUS_RANK = {"absent": 0, "unsure": 1, "present": 2}
 @dataclass(frozen=True, slots=True)
 class _Hit:
     facts: tuple[str, ...]
+    kind: FindingKind = "triggered"
+    severity: Severity | None = None  # None: the rule's
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +352,7 @@ class _Context:
 
     __slots__ = (
         "allergy_list",
+        "allergy_matches",
         "areas",
         "conditions",
         "facts",
@@ -270,6 +361,7 @@ class _Context:
         "med_stale",
         "meds_by_class",
         "on",
+        "planned",
         "rules",
     )
 
@@ -290,6 +382,7 @@ class _Context:
                 latest[fact.code] = fact
         self.conditions = latest
         self.areas = frozenset(plan.areas)
+        self.planned = frozenset(plan.ingredients)
         self.ingredients = [
             rules.ingredients[c] for c in sorted(set(plan.ingredients)) if c in rules.ingredients
         ]
@@ -303,6 +396,7 @@ class _Context:
         self.med_review = max(dates) if dates else None
         self.med_stale = self.med_review is not None and self.is_stale(self.med_review, MEDICATIONS)
         self.allergy_list = facts.allergies
+        self.allergy_matches = [(a, rules.match_allergy(a)) for a in facts.allergies]
 
     def is_stale(self, asserted_on: dt.date, key: str) -> bool:
         days = self.rules.stale_after_days.get(key)
@@ -410,7 +504,7 @@ def _eval_medication(ctx: _Context, t: Trigger) -> _Hit | _Unknown | None:
 
 
 def _allergy_codes(ctx: _Context, allergy: AllergyFact) -> tuple[frozenset[str], frozenset[str]]:
-    """(ingredient codes, allergy groups) an allergy record rules out."""
+    """(ingredient codes, allergy groups) an allergy record rules out, without a vocabulary."""
     codes, groups = (
         ctx.rules.substance_matches(allergy.substance)
         if allergy.substance
@@ -419,25 +513,69 @@ def _allergy_codes(ctx: _Context, allergy: AllergyFact) -> tuple[frozenset[str],
     return codes, (groups | {allergy.group}) if allergy.group else groups
 
 
+def _allergy_words(ctx: _Context, allergy: AllergyFact, match: AllergyMatchLike | None) -> str:
+    """“lidocain” (recognised as Lidocaine): what was recorded and what it was matched to."""
+    what = (
+        f"“{allergy.substance}”"
+        if allergy.substance
+        else ctx.rules.group_labels.get(allergy.group, allergy.group)
+    )
+    if allergy.substance and match is not None and match.matched:
+        what += f" (recognised as {', '.join(match.matched)})"
+    return what
+
+
+def _ruled_out(ctx: _Context, allergy: AllergyFact, match: AllergyMatchLike | None) -> list[str]:
+    if match is not None:
+        return [i.name for i in ctx.ingredients if i.code in match.ingredients]
+    codes, groups = _allergy_codes(ctx, allergy)
+    return [i.name for i in ctx.ingredients if i.code in codes or i.groups & groups]
+
+
 def _eval_allergy_ingredient(ctx: _Context, t: Trigger) -> _Hit | _Unknown | None:
     if not ctx.allergy_list and ctx.facts.allergies_reviewed_on is None:
         return _Unknown(ALLERGIES, "missing", "Allergies: not answered")
-    hits: list[str] = []
-    for allergy in ctx.allergy_list:
-        codes, groups = _allergy_codes(ctx, allergy)
-        for info in ctx.ingredients:
-            if info.code in codes or info.groups & groups:
-                what = allergy.substance or ctx.rules.group_labels.get(allergy.group, allergy.group)
-                hits.append(f"Allergy to {what} → {info.name} in the planned mix")
+    hits = [
+        f"Allergy to {_allergy_words(ctx, allergy, match)} → {name} in the planned mix"
+        for allergy, match in ctx.allergy_matches
+        for name in _ruled_out(ctx, allergy, match)
+    ]
     return _Hit(tuple(sorted(set(hits)))) if hits else _CLEAR
+
+
+def _eval_allergy_class(ctx: _Context, t: Trigger) -> _Hit | None:
+    """A planned ingredient of the same class as an allergen whose cross-reactivity is
+    unsourced (an NSAID allergy and ketoprofen in the mix)."""
+    hits = [
+        f"Allergy to {_allergy_words(ctx, allergy, match)} → {info.name} in the planned mix "
+        "(same class)"
+        for allergy, match in ctx.allergy_matches
+        if match is not None
+        for info in ctx.ingredients
+        if info.code in match.related and info.code not in match.ingredients
+    ]
+    return _Hit(tuple(sorted(set(hits)))) if hits else _CLEAR
+
+
+def _eval_allergy_unrecognised(ctx: _Context, t: Trigger) -> _Hit | None:
+    """Allergy text the vocabulary does not recognise: it may involve the mix."""
+    unknown = sorted(
+        f"Allergy to “{allergy.substance}”: not recognised"
+        for allergy, match in ctx.allergy_matches
+        if allergy.substance and not allergy.group and match is not None and not match.matched
+    )
+    if not unknown:
+        return _CLEAR
+    # Without a mix there is nothing it could involve yet: the clinician is told, not stopped.
+    return _Hit(tuple(unknown), "unrecognised", None if ctx.ingredients else "relative")
 
 
 def _eval_allergy_group(ctx: _Context, t: Trigger) -> _Hit | None:
     hits = sorted(
-        f"Allergy: {ctx.rules.group_labels.get(a.group, a.group)}"
-        + (f" ({a.substance})" if a.substance else "")
-        for a in ctx.allergy_list
-        if a.group == t.code
+        f"Allergy: {ctx.rules.group_labels.get(t.code, t.code)}"
+        + (f" (“{a.substance}”)" if a.substance else "")
+        for a, match in ctx.allergy_matches
+        if a.group == t.code or (match is not None and t.code in match.groups)
     )
     return _Hit(tuple(hits)) if hits else _CLEAR
 
@@ -472,6 +610,8 @@ _EVALUATORS = {
     "medication_class": _eval_medication,
     "allergy_to_ingredient": _eval_allergy_ingredient,
     "allergy_group": _eval_allergy_group,
+    "allergy_class_member": _eval_allergy_class,
+    "allergy_unrecognised": _eval_allergy_unrecognised,
     "age_below": _eval_age,
     "area_outside": _eval_area,
     "ingredient_flag": _eval_flag,
@@ -489,7 +629,7 @@ def _in_scope(rule: EngineRule, plan: PlannedTreatment, sex: str) -> bool:
     return not (scope.sexes and sex not in scope.sexes)
 
 
-_KIND_ORDER = {"triggered": 0, "unconfirmed": 1, "stale": 2, "missing": 3}
+_KIND_ORDER = {"triggered": 0, "unrecognised": 1, "unconfirmed": 2, "stale": 3, "missing": 4}
 _QUESTION_TEXT = {
     "missing": "The answer is needed before treatment.",
     "unconfirmed": "The patient was not sure; the answer must be confirmed.",
@@ -504,16 +644,19 @@ def screen(
     ctx = _Context(facts, plan, rules, on)
     findings: list[Finding] = []
     unknowns: dict[str, list[tuple[EngineRule, _Unknown]]] = {}
+    topics: dict[str, str] = {}
     for rule in rules.applicable(plan, facts.sex):
         outcome = _EVALUATORS[rule.trigger.kind](ctx, rule.trigger)
         if outcome is None:
             continue
         if isinstance(outcome, _Hit):
+            if rule.topic:
+                topics[rule.id] = rule.topic
             findings.append(
                 Finding(
                     rule_ids=(rule.id,),
-                    kind="triggered",
-                    severity=rule.severity,
+                    kind=outcome.kind,
+                    severity=outcome.severity or rule.severity,
                     title=rule.title,
                     facts=outcome.facts,
                     explanation=rule.explanation,
@@ -523,25 +666,70 @@ def screen(
                 )
             )
         elif rule.requires_answer:
+            if rule.topic:
+                topics[rule.id] = rule.topic
             unknowns.setdefault(outcome.question, []).append((rule, outcome))
     for question, entries in unknowns.items():
-        findings.append(_question_finding(rules, question, entries))
+        findings.append(_question_finding(rules, ctx, question, entries))
+    if len(topics) > 1:
+        findings = _merge_topics(findings, topics)
     findings.sort(key=lambda f: (f.severity != "absolute", _KIND_ORDER[f.kind], f.rule_ids))
-    if any(f.severity == "absolute" for f in findings):
-        verdict: Verdict = "contraindicated"
-    elif findings:
-        verdict = "caution"
-    else:
-        verdict = "eligible"
-    return ScreeningResult(verdict, tuple(findings), ENGINE_VERSION, rules.version)
+    return ScreeningResult(_verdict(findings), tuple(findings), ENGINE_VERSION, rules.version)
+
+
+def _verdict(findings: list[Finding]) -> Verdict:
+    blocking = [f for f in findings if f.severity == "absolute"]
+    if any(f.kind == "triggered" for f in blocking):
+        return "contraindicated"
+    if any(f.kind in INCOMPLETE_KINDS for f in blocking):
+        return "incomplete"
+    return "caution" if findings else "eligible"
+
+
+def _merge_topics(findings: list[Finding], topics: Mapping[str, str]) -> list[Finding]:
+    """One finding per fact: findings whose rules are all about the same topic (insulin-treated
+    diabetes and "takes insulin") become one, when at least one of them was triggered."""
+    groups: dict[str, list[Finding]] = {}
+    kept: list[Finding] = []
+    for finding in findings:
+        found = {topics.get(r, "") for r in finding.rule_ids}
+        if len(found) == 1 and "" not in found:
+            groups.setdefault(found.pop(), []).append(finding)
+        else:
+            kept.append(finding)
+    for group in groups.values():
+        if len(group) > 1 and any(f.kind == "triggered" for f in group):
+            kept.append(_merged(group))
+        else:
+            kept.extend(group)
+    return kept
+
+
+def _merged(group: list[Finding]) -> Finding:
+    group.sort(key=lambda f: (f.severity != "absolute", _KIND_ORDER[f.kind], f.rule_ids))
+    first = group[0]
+    sources = {s.id: s for f in group for s in f.sources}
+    return Finding(
+        rule_ids=tuple(sorted({r for f in group for r in f.rule_ids})),
+        kind=first.kind,
+        severity=first.severity,
+        title=" · ".join(dict.fromkeys(f.title for f in group)),
+        facts=tuple(dict.fromkeys(fact for f in group for fact in f.facts)),
+        explanation=" ".join(dict.fromkeys(f.explanation for f in group)),
+        resolution=" ".join(dict.fromkeys(f.resolution for f in group)),
+        sources=tuple(sources[k] for k in sorted(sources)),
+        overridable=all(f.overridable for f in group),
+        question=first.question,
+    )
 
 
 def _question_finding(
-    rules: RuleSet, question: str, entries: list[tuple[EngineRule, _Unknown]]
+    rules: RuleSet, ctx: _Context, question: str, entries: list[tuple[EngineRule, _Unknown]]
 ) -> Finding:
     entries.sort(key=lambda e: e[0].id)
     unknown = entries[0][1]
-    key = (unknown.kind, question, *(rule.id for rule, _ in entries))
+    # The rules' sources depend on which product labels apply to the planned ingredients.
+    key = (unknown.kind, question, ctx.planned, *(rule.id for rule, _ in entries))
     meta = rules._question_meta.get(key)
     if meta is None:
         needing = [rule for rule, _ in entries]

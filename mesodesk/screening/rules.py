@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from mesodesk.knowledge import schema
+from mesodesk.knowledge.allergens import vocabulary
 from mesodesk.knowledge.loader import KnowledgeBase
 from mesodesk.screening.engine import (
     MEDICATIONS,
@@ -20,7 +21,11 @@ from mesodesk.screening.engine import (
 def _source(kb: KnowledgeBase, source_id: str) -> SourceRef:
     source = kb.sources[source_id]
     return SourceRef(
-        source.id, source.citation, source.quality, source.urls[0] if source.urls else ""
+        source.id,
+        source.citation,
+        source.quality,
+        source.urls[0] if source.urls else "",
+        applies_to=frozenset(source.applies_to),
     )
 
 
@@ -53,12 +58,12 @@ def _compile(kb: KnowledgeBase) -> RuleSet:
     rules = tuple(
         EngineRule(
             id=rule.id,
-            title=rule.title,
+            title=rule.shown_title,
             severity=rule.severity,
             overridable=rule.overridable,
             trigger=_trigger(rule.trigger),
-            explanation=rule.explanation,
-            resolution=rule.resolution,
+            explanation=rule.shown_explanation,
+            resolution=rule.shown_resolution,
             sources=tuple(_source(kb, s) for s in rule.sources),
             scope=Scope(
                 indications=frozenset(rule.scope.indications),
@@ -67,6 +72,7 @@ def _compile(kb: KnowledgeBase) -> RuleSet:
                 sexes=frozenset(rule.scope.sexes),
             ),
             requires_answer=rule.requires_answer,
+            topic=rule.topic,
         )
         for rule in sorted(kb.rules.values(), key=lambda r: r.id)
     )
@@ -89,6 +95,7 @@ def _compile(kb: KnowledgeBase) -> RuleSet:
         stale_after_days=stale,
         group_labels={g.code: g.label for g in kb.allergy_groups.values()},
         area_parents={a.code: a.within for a in kb.body_areas.values() if a.within},
+        allergens=vocabulary(kb),
     )
 
 

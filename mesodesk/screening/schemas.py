@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -16,14 +17,15 @@ class ScreeningIn(Schema):
 class SourceOut(Schema):
     id: str
     citation: str
-    quality: str
+    quality: str  # the weakest tag ("C") when the source is cited by analogy
     url: str
+    by_analogy: bool = False  # a product's label cited for a plan without that product
 
 
 class FindingOut(Schema):
     rule_ids: list[str]
-    kind: str
-    severity: str
+    kind: Literal["triggered", "missing", "stale", "unconfirmed", "unrecognised"]
+    severity: Literal["absolute", "relative"]
     title: str
     facts: list[str]
     explanation: str
@@ -49,7 +51,10 @@ class ScreeningOut(Schema):
     indication: str
     areas: list[str]
     ingredients: list[str]
-    verdict: str
+    verdict: Literal["eligible", "caution", "incomplete", "contraindicated"] = Field(
+        description="incomplete: a blocking question is unanswered, unconfirmed or an allergy "
+        "is not recognised; it blocks activation like contraindicated until answered."
+    )
     findings: list[FindingOut]
     engine_version: str
     knowledge_version: str

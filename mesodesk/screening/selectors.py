@@ -19,8 +19,16 @@ from mesodesk.screening.models import Screening
 
 
 def screenings_for(*, actor: Actor, patient_id: ObjectId) -> QuerySet[Screening]:
+    """A patient's screenings; the read of the list is audited."""
     actor.require(Capability.CLINICAL_VIEW)
     patient = patient_get(actor=actor, patient_id=patient_id)
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=patient,
+        patient_id=patient.pk,
+        summary="screenings list",
+    )
     return (
         Screening.objects.filter(clinic=actor.clinic, patient=patient)
         .select_related("performed_by", "override", "override__overridden_by")

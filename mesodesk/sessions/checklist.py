@@ -12,6 +12,7 @@ from mesodesk.accounts.actor import Actor
 from mesodesk.consent.selectors import ConsentState, consent_state
 from mesodesk.knowledge.loader import KnowledgeBase
 from mesodesk.knowledge.selectors import clinic_knowledge
+from mesodesk.screening.choices import BLOCKING_VERDICTS
 from mesodesk.sessions.models import TreatmentSession
 from mesodesk.sessions.selectors import session_screening, signed_dates
 from mesodesk.treatments.progress import next_window
@@ -78,7 +79,7 @@ def session_checklist(
     screening_ok = (
         reconfirmed
         and screening is not None
-        and (screening.verdict != "contraindicated" or overridden)
+        and (screening.verdict not in BLOCKING_VERDICTS or overridden)
     )
     detail = (
         ""

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from mesodesk.core.api import PatchSchema
 from mesodesk.treatments.fields import SESSIONS_PLANNED, TOPICAL_ANAESTHETIC_G
 
 
@@ -18,7 +19,7 @@ class PlanIn(Schema):
     notes: str = Field("", max_length=4000)
 
 
-class PlanPatch(Schema):
+class PlanPatch(PatchSchema):
     indication: str | None = Field(None, max_length=40)
     areas: list[str] | None = Field(None, max_length=20)
     protocol_id: uuid.UUID | None = None
@@ -33,7 +34,7 @@ class LineIn(Schema):
     area: str = Field("", max_length=40)
 
 
-class LinePatch(Schema):
+class LinePatch(PatchSchema):
     volume_ml: Decimal | None = None
     area: str | None = Field(None, max_length=40)
 

@@ -38,7 +38,17 @@ def plans_for(actor: Actor) -> QuerySet[TreatmentPlan]:
 
 
 def plans_of_patient(*, actor: Actor, patient_id: ObjectId) -> QuerySet[TreatmentPlan]:
-    return plans_for(actor).filter(patient_id=patient_id).order_by("-created_at")
+    """A patient's plans (the API list, the chart's plan panel); the read is audited."""
+    plans = plans_for(actor).filter(patient_id=patient_id).order_by("-created_at")
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.READ,
+        object_type="patients.Patient",
+        object_id=uuid.UUID(str(patient_id)),
+        patient_id=uuid.UUID(str(patient_id)),
+        summary="treatment plans list",
+    )
+    return plans
 
 
 def plan_get(*, actor: Actor, plan_id: ObjectId) -> TreatmentPlan:

@@ -1,8 +1,8 @@
 """Treatment plans: draft, build the mix, activate (screened and dose-checked), close.
 
 Every change to a draft re-screens the plan's indication, areas and ingredients; activation
-needs today's screening of the plan to be not contraindicated (or overridden), a published
-protocol and a mix under every hard limit.
+needs today's screening of the plan to be neither contraindicated nor incomplete (or
+overridden), a published protocol and a mix under every hard limit.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
 from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients.selectors import patient_get
-from mesodesk.screening.choices import ScreeningReason
+from mesodesk.screening.choices import BLOCKING_VERDICTS, ScreeningReason
 from mesodesk.screening.models import Screening
 from mesodesk.screening.selectors import plan_screening_of_day
 from mesodesk.screening.services import screening_refresh
@@ -315,6 +315,18 @@ def mixline_remove(*, actor: Actor, line_id: ObjectId) -> TreatmentPlan:
     return plan
 
 
+def _screening_problem(screening: Screening) -> str:
+    """Why today's screening blocks activation, naming what is missing when it is incomplete."""
+    if screening.verdict == "incomplete":
+        missing = [
+            f["title"]
+            for f in screening.findings
+            if f["severity"] == "absolute" and f["kind"] not in ("triggered", "stale")
+        ]
+        return "Today's screening of this plan is incomplete: " + "; ".join(missing) + "."
+    return "Today's screening of this plan is contraindicated and not overridden."
+
+
 def plan_current_screening(actor: Actor, plan: TreatmentPlan) -> Screening:
     """The plan's screening made today after its last change; screens again if there is none."""
     today = actor.today()
@@ -352,10 +364,8 @@ def plan_activate(*, actor: Actor, plan_id: ObjectId) -> TreatmentPlan:
                     ]
         screening = plan_current_screening(actor, plan)
         overridden = getattr(screening, "override", None) is not None
-        if screening.verdict == "contraindicated" and not overridden:
-            problems["screening"] = [
-                "Today's screening of this plan is contraindicated and not overridden."
-            ]
+        if screening.verdict in BLOCKING_VERDICTS and not overridden:
+            problems["screening"] = [_screening_problem(screening)]
         if problems:
             raise FieldErrors(problems)
         plan.status = PlanStatus.ACTIVE

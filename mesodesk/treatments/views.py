@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from mesodesk.accounts.access import clinic_view, request_actor
@@ -104,10 +105,16 @@ def plan_detail(request: HttpRequest, plan_id: str) -> HttpResponse:
 
 
 def _mix(request: HttpRequest, plan_id: str, **extra: Any) -> HttpResponse:
+    """The mix and its dose panel, and (out of band) the plan's screening panel: a change of
+    the mix changes both, so one response refreshes both."""
     plan = selectors.plans_for(request_actor(request)).get(pk=plan_id)
     context = _builder_context(request, plan, **extra)
     if is_htmx(request):
-        return render(request, "treatments/_mix.html", context)
+        mix = render_to_string("treatments/_mix.html", context, request=request)
+        screening = render_to_string(
+            "treatments/_plan_screening.html", {**context, "oob": True}, request=request
+        )
+        return HttpResponse(mix + screening)
     return redirect("treatments:plan", plan_id=plan_id)
 
 

@@ -12,8 +12,9 @@ from mesodesk.accounts.choices import Role
 from mesodesk.accounts.middleware import ACTIVE_CLINIC_KEY, LAST_SEEN_KEY
 from mesodesk.accounts.models import ApiToken, Membership
 from mesodesk.accounts.services import api_token_issue
+from mesodesk.accounts.tests.helpers import totp_device, totp_now
 from mesodesk.audit.models import AuditEvent
-from mesodesk.core.testing import PASSWORD, Personas, logged_in_client
+from mesodesk.core.testing import PASSWORD, Personas, logged_in_client, mark_mfa_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +27,11 @@ def _login(client: Client, email: str, password: str) -> int:
 
 
 def test_a_member_logs_in_with_email_and_password(personas: Personas) -> None:
+    assert personas.practitioner.user is not None
+    device = totp_device(personas.practitioner.user)
     client = Client()
     assert _login(client, "practitioner@a.test", PASSWORD) == 302
+    client.post(reverse("accounts:mfa_verify"), {"token": totp_now(device)})
     assert client.get(reverse("patients:list")).status_code == 200
     assert AuditEvent.objects.filter(action="login", actor=personas.practitioner.user).exists()
 
@@ -69,6 +73,7 @@ def test_a_user_of_several_clinics_chooses_the_active_one(personas: Personas) ->
     Membership.objects.create(user=user, clinic=personas.clinic_b, role=Role.NURSE)
     client = Client()
     client.force_login(user)
+    mark_mfa_verified(client, user)
     assert client.get(reverse("patients:list"))["Location"] == reverse("accounts:select_clinic")
 
     client.post(reverse("accounts:select_clinic"), {"clinic": str(personas.clinic_b.pk)})

@@ -1,4 +1,4 @@
-"""The audit trail is append-only and hash-chained; audit_verify finds the first broken link."""
+"""The audit trail is append-only and HMAC-chained; audit_verify finds every broken link."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def test_audit_verify_notices_that_the_newest_row_was_deleted(personas: Personas
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [newest.pk])
     _, breaks = verify_all()
     assert len(breaks) == 1
-    assert "latest" in breaks[0].reason
+    assert "latest events deleted" in breaks[0].reason
 
 
 def test_the_orm_refuses_to_change_or_delete_an_event(personas: Personas) -> None:

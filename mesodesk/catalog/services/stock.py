@@ -24,12 +24,16 @@ from mesodesk.audit.services import audit_event_record, created_changes
 from mesodesk.catalog.choices import ConcentrationUnit, LotStatus, MovementKind
 from mesodesk.catalog.models import Ingredient, Lot, Product, ProductComponent, StockMovement
 from mesodesk.catalog.selectors import lot_effective_status
+from mesodesk.core.dates import date_bounds_error
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
 from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.loader import knowledge
 
 UNIT_BASE = {"mg/mL": "mg", "%": "mg", "mcg/mL": "mg", "g/L": "mg", "units/mL": "units"}
 MAX_ML = Decimal("100000")
+# The stored precision of quantities in mL and of composition amounts (the models' decimal_places).
+ML_PLACES = Lot._meta.get_field("quantity_remaining_ml").decimal_places
+AMOUNT_PLACES = ProductComponent._meta.get_field("amount").decimal_places
 
 
 def ingredients_sync() -> int:
@@ -49,8 +53,15 @@ def ingredients_sync() -> int:
 
 
 def _decimal(
-    value: object, field: str, errors: dict[str, list[str]], *, positive: bool = True
+    value: object,
+    field: str,
+    errors: dict[str, list[str]],
+    *,
+    positive: bool = True,
+    places: int = ML_PLACES,
 ) -> Decimal | None:
+    """A finite number within bounds, no finer than `places` decimals (the stored precision:
+    0.0000000001 mL would be rounded away on save, so the record would not say what was asked)."""
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -58,6 +69,9 @@ def _decimal(
         return None
     if not number.is_finite() or (positive and number <= 0) or abs(number) > MAX_ML * 1000:
         errors[field] = ["Enter a number greater than 0." if positive else "Enter a number."]
+        return None
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        errors[field] = [f"Enter at most {places} decimal places."]
         return None
     return number
 
@@ -121,7 +135,7 @@ def product_create(
                 f"{kb.ingredients[code].name} is measured in "
                 f"{kb.ingredients[code].unit}, not {unit}."
             ]
-        amount = _decimal(item.get("amount"), f"{where}.amount", errors)
+        amount = _decimal(item.get("amount"), f"{where}.amount", errors, places=AMOUNT_PLACES)
         if amount is not None and unit == "%" and amount > 100:
             errors[f"{where}.amount"] = ["A percentage cannot exceed 100."]
         if amount is not None:
@@ -191,8 +205,12 @@ def lot_receive(*, actor: Actor, receipt: LotReceipt) -> Lot:
         errors["expiry_date"] = ["Enter the expiry date."]
     elif expiry < today:
         errors["expiry_date"] = ["This lot has already expired; it cannot be received."]
+    elif message := date_bounds_error(expiry):
+        errors["expiry_date"] = [message]
     if isinstance(received_on, dt.date) and received_on > today:
         errors["received_on"] = ["The receipt date cannot be in the future."]
+    elif isinstance(received_on, dt.date) and (message := date_bounds_error(received_on)):
+        errors["received_on"] = [message]
     lot_number = str(receipt.lot_number or "").strip()
     if not lot_number:
         errors["lot_number"] = ["Enter the lot number."]

@@ -149,3 +149,25 @@ def test_rule_references_are_checked_one_by_one() -> None:
         ("scope.areas", "moon"),
     }
     assert rule_reference_errors(kb, kb.rules["CI-PREGNANCY"]) == []
+
+
+def test_a_rule_text_may_quote_only_its_triggers_parameters() -> None:
+    kb = knowledge()
+    rule = kb.rules["CI-CANCER-RECENT"].model_copy(
+        update={"resolution": "Wait {months} months, not {years} years."}
+    )
+    assert [(e.field, e.code) for e in rule_reference_errors(kb, rule)] == [("resolution", "years")]
+    assert rule.shown_title == "Cancer in remission for less than 12 months"
+
+
+def test_every_allergen_names_known_ingredients_classes_and_substances(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    path = data / "allergens.toml"
+    path.write_text(
+        path.read_text().replace(
+            'contains = ["lidocaine", "prilocaine"]', 'contains = ["lidocaine", "tetracaine"]'
+        )
+    )
+    with pytest.raises(KnowledgeError, match="tetracaine"):
+        load_knowledge(data)

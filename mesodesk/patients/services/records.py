@@ -26,6 +26,7 @@ from mesodesk.audit.services import (
     field_changes,
     snapshot,
 )
+from mesodesk.core.dates import EARLIEST_DATE, date_bounds_error
 from mesodesk.core.errors import FieldErrors, ObjectId
 from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.loader import knowledge
@@ -89,7 +90,7 @@ ALLERGY_FIELDS = (
     "asserted_on",
     "note",
 )
-EARLIEST_BIRTH = dt.date(1900, 1, 1)
+EARLIEST_BIRTH = EARLIEST_DATE
 # Patient fields that screening reads: changing one re-screens the patient.
 SCREENED_PATIENT_FIELDS = {
     "date_of_birth",
@@ -130,6 +131,8 @@ def _full_clean(instance: models.Model, extra: dict[str, list[str]] | None = Non
 def _not_future(value: dt.date | None, today: dt.date, label: str) -> list[str]:
     if value is not None and value > today:
         return [f"{label} cannot be in the future."]
+    if message := date_bounds_error(value):
+        return [message]
     return []
 
 

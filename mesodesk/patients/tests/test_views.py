@@ -211,7 +211,8 @@ def test_the_list_page_query_count_is_constant(personas: Personas) -> None:
     small = count()
     for i in range(25):
         patient_create(actor=personas.practitioner, data=adult_patient_data(family_name=f"F{i}"))
-    assert count() == small == 4  # session, user, membership, one page of patients
+    # session, user, the device that verified the session (django-otp), membership, one page
+    assert count() == small == 5
 
 
 def test_the_chart_page_query_count_is_constant(personas: Personas) -> None:
@@ -369,3 +370,57 @@ def test_a_clinician_confirms_the_allergy_list_complete(
         .status_code
         == 404
     )
+
+
+def test_the_allergy_form_suggests_vocabulary_entries_as_the_person_types(
+    personas: Personas, patient: Patient
+) -> None:
+    client = logged_in_client(personas.practitioner)
+    form = client.get(reverse("patients:history_add", args=[patient.pk, "allergy"]))
+    suggest = reverse("patients:allergen_suggest", args=[patient.pk])
+    html = form.content.decode()
+    assert f'hx-get="{suggest}"' in html
+    assert 'list="allergen-options"' in html
+    assert '<datalist id="allergen-options">' in html
+    options = client.get(suggest, {"substance": "xylo"}, headers={"HX-Request": "true"})
+    assert options.status_code == 200
+    assert '<option value="Xylocaine">Lidocaine</option>' in options.content.decode()
+    assert "Bee or wasp stings" in client.get(suggest, {"q": "wasp"}).content.decode()
+
+
+def test_allergen_suggestions_need_a_login_and_the_patients_clinic(
+    personas: Personas, patient: Patient
+) -> None:
+    suggest = reverse("patients:allergen_suggest", args=[patient.pk])
+    assert Client().get(suggest, {"q": "lido"}).status_code == 302
+    assert logged_in_client(personas.foreign_practitioner).get(suggest).status_code == 404
+    assert logged_in_client(personas.front_desk).get(suggest).status_code == 403
+
+
+def test_the_chart_says_what_each_allergy_was_recognised_as(
+    personas: Personas, patient: Patient
+) -> None:
+    for text in ("EMLA cream", "Carbocaine"):
+        allergy_record(actor=personas.practitioner, patient_id=patient.pk, data={"substance": text})
+    html = (
+        logged_in_client(personas.practitioner)
+        .get(reverse("patients:chart", args=[patient.pk]))
+        .content.decode()
+    )
+    assert "recognised as EMLA cream (lidocaine + prilocaine)" in html
+    assert "not recognised" in html
+
+
+def test_the_intake_suggests_allergens_through_its_link_only(
+    personas: Personas, patient: Patient
+) -> None:
+    path = _link_path(personas, patient)
+    page = Client().get(path).content.decode()
+    suggest = path + "allergens/"
+    assert f'hx-get="{suggest}"' in page
+    options = Client().get(suggest, {"all_0_substance": "novoc"})
+    assert options.status_code == 200
+    assert "Procaine" in options.content.decode()
+    assert Client().get(path[:-3] + "xyz/allergens/", {"q": "lido"}).status_code == 404
+    IntakeLink.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    assert Client().get(suggest, {"q": "lido"}).status_code == 410

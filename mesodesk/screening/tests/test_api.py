@@ -44,7 +44,7 @@ def test_a_practitioner_screens_a_patient_for_a_planned_mix(
     )
     assert response.status_code == 201
     body = response.json()
-    assert body["verdict"] == "contraindicated"  # nothing answered yet
+    assert body["verdict"] == "incomplete"  # nothing answered yet
     assert {f["kind"] for f in body["findings"]} == {"missing"}
     assert body["knowledge_version"]
     assert body["engine_version"]

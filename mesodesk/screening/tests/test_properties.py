@@ -91,7 +91,7 @@ plans = st.builds(
 
 
 # Verdicts from the most to the least permissive.
-VERDICTS_IN_ORDER = ("eligible", "caution", "contraindicated")
+VERDICTS_IN_ORDER = ("eligible", "caution", "incomplete", "contraindicated")
 
 
 def _rank(facts: PatientFacts, plan: PlannedTreatment) -> int:
@@ -192,9 +192,15 @@ def test_the_verdict_matches_the_strictest_finding(
     facts: PatientFacts, plan: PlannedTreatment
 ) -> None:
     result = screen(facts, plan, RULES, ON)
-    severities = {f.severity for f in result.findings}
+    blocking = {f.kind for f in result.findings if f.severity == "absolute"}
     expected = (
-        "contraindicated" if "absolute" in severities else "caution" if severities else "eligible"
+        "contraindicated"
+        if "triggered" in blocking
+        else "incomplete"
+        if blocking
+        else "caution"
+        if result.findings
+        else "eligible"
     )
     assert result.verdict == expected
     assert all(f.rule_ids and f.explanation and f.resolution for f in result.findings)

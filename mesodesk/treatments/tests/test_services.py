@@ -312,3 +312,26 @@ def test_changing_the_weight_changes_the_dose_check(personas: Personas, setup: S
         actor=personas.practitioner, plan=plan_get(actor=personas.practitioner, plan_id=plan.pk)
     )
     assert not report.blocked  # 300 mg ≤ the 300 mg cap at 70 kg
+
+
+def test_an_incomplete_screening_blocks_activation_and_names_what_is_missing(
+    personas: Personas, setup: Setup
+) -> None:
+    plan = _draft(personas, setup)
+    _add(personas, plan, setup.lidocaine, "1")
+    allergy_record(
+        actor=personas.practitioner, patient_id=setup.patient.pk, data={"substance": "Carbocaine"}
+    )
+    latest = Screening.objects.filter(plan_id=plan.pk).latest("performed_at")
+    assert latest.verdict == "incomplete"
+    with pytest.raises(FieldErrors) as caught:
+        services.plan_activate(actor=personas.practitioner, plan_id=plan.pk)
+    [message] = caught.value.errors["screening"]
+    assert message.startswith("Today's screening of this plan is incomplete:")
+    assert "Allergy not recognised" in message
+    screening_override(
+        actor=personas.practitioner,
+        screening_id=latest.pk,
+        reason="Confirmed with the patient: the reaction was to a dental product, not lidocaine",
+    )
+    services.plan_activate(actor=personas.practitioner, plan_id=plan.pk)

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mesodesk.catalog.models import Lot, Product, Protocol
-from mesodesk.catalog.tests.helpers import lidocaine_2, published, receive, skin_booster
+from mesodesk.catalog.tests.helpers import kybella, lidocaine_2, published, receive, skin_booster
 from mesodesk.core.testing import Personas, logged_in_client, today
 from mesodesk.treatments import services
 from mesodesk.treatments.models import MixLine, TreatmentPlan
@@ -245,3 +245,64 @@ def test_plan_editing_pages_of_another_clinic_answer_404_and_change_nothing(
     assert list(MixLine.objects.values_list("volume_ml", flat=True)) == [Decimal("2.00")]
     plan.refresh_from_db()
     assert plan.notes == ""
+
+
+def test_every_change_of_the_mix_refreshes_the_dose_and_screening_panels_together(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    client = logged_in_client(personas.practitioner)
+    added = client.post(
+        reverse("treatments:line_add", args=[plan.pk]),
+        {"product": kybella(personas.clinic_admin).pk, "volume_ml": "2"},
+        headers={"HX-Request": "true"},
+    )
+    html = added.content.decode()
+    assert 'id="dose-panel"' in html
+    assert 'id="plan-screening" data-verdict="contraindicated" hx-swap-oob="true"' in html
+    assert "Deoxycholic acid outside the submental area" in html
+    line = MixLine.objects.get(plan=plan)
+    removed = client.post(
+        reverse("treatments:line_remove", args=[line.pk]), headers={"HX-Request": "true"}
+    )
+    html = removed.content.decode()
+    assert 'id="dose-panel"' in html
+    assert 'id="plan-screening" data-verdict="eligible" hx-swap-oob="true"' in html
+    updated = client.post(
+        reverse("treatments:line_add", args=[plan.pk]),
+        {"product": lidocaine_2(personas.clinic_admin).pk, "volume_ml": "1"},
+        headers={"HX-Request": "true"},
+    )
+    line = MixLine.objects.get(plan=plan)
+    changed = client.post(
+        reverse("treatments:line_update", args=[line.pk]),
+        {"volume_ml": "2"},
+        headers={"HX-Request": "true"},
+    )
+    for response in (updated, changed):
+        assert 'id="dose-panel"' in response.content.decode()
+        assert 'hx-swap-oob="true"' in response.content.decode()
+
+
+def test_a_change_of_areas_or_indication_shows_both_panels_anew(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    client = logged_in_client(personas.practitioner)
+    services.mixline_add(
+        actor=personas.practitioner,
+        plan_id=plan.pk,
+        product_id=kybella(personas.clinic_admin).pk,
+        volume_ml=Decimal("2"),
+    )
+    changed = client.post(
+        reverse("treatments:plan_edit", args=[plan.pk]),
+        {
+            "indication": "submental_fat",
+            "areas": ["submental"],
+            "protocol": "",
+            "sessions_planned": "4",
+        },
+        follow=True,
+    )
+    html = changed.content.decode()
+    assert 'id="dose-panel"' in html
+    assert 'id="plan-screening" data-verdict="eligible"' in html

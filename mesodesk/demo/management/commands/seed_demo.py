@@ -5,7 +5,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mesodesk.core.maintenance import database_optimize
-from mesodesk.demo.seed import DEMO_PASSWORD, demo_exists, demo_logins, seed_demo
+from mesodesk.demo.seed import (
+    DEMO_PASSWORD,
+    demo_exists,
+    demo_logins,
+    demo_totp_secret,
+    seed_demo,
+)
 
 
 class Command(BaseCommand):
@@ -49,4 +55,10 @@ class Command(BaseCommand):
     def _print_logins(self) -> None:
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
         for login in demo_logins():
-            self.stdout.write(f"  {login.role:<20} {login.email}")
+            step = "then a code" if login.two_step else "password only"
+            self.stdout.write(f"  {login.role:<20} {login.email:<34} {step}")
+        self.stdout.write(
+            "Two-step verification is on, as a clinic runs it (every role but front desk).\n"
+            f"  Add the demo key {demo_totp_secret()} to any authenticator app,\n"
+            "  or print the current code with: .venv/bin/python manage.py demo_totp"
+        )

@@ -1,0 +1,1 @@
+"""Encrypted backups that are restored, not just taken (see docs/SECURITY.md, "Backups")."""
