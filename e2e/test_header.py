@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from mesodesk.core.testing import PASSWORD, Personas
+from e2e.helpers import log_in
+from mesodesk.core.testing import Personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,10 +28,7 @@ def test_the_header_does_not_wrap_at_1024_px(
     personas.clinic_a.save()
 
     page = new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, live_server.url, user.email)
     page.goto(f"{live_server.url}/catalog/")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "header-1024.png"))
