@@ -1,5 +1,6 @@
 # mesodesk — the two commands: `make run` and `make test` (see README.md).
 PYTHON ?= python3
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
@@ -12,8 +13,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 	@touch $(STAMP)
 
+# `make run PORT=8001` serves another port (SITE_URL follows it unless set).
 run: $(STAMP)
-	./scripts/run-dev.sh
+	PORT="$(PORT)" ./scripts/run-dev.sh
 
 test: $(STAMP) lint typecheck pytest
 

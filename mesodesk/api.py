@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from mesodesk.accounts.api_auth import TokenAuth
 from mesodesk.catalog.api import router as catalog_router
 from mesodesk.consent.api import router as consent_router
-from mesodesk.core.api import TokenAuth, install_error_handlers
+from mesodesk.core.api import install_error_handlers
 from mesodesk.patients.api import router as patients_router
 from mesodesk.screening.api import router as screening_router
 from mesodesk.sessions.api import router as sessions_router

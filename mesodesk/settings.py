@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "mesodesk.core.middleware.NotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "mesodesk.urls"

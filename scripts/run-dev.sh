@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: migrate, load the knowledge base and the demo clinic (first time only), then serve
-# on http://127.0.0.1:8000 with the background worker beside it.
+# on http://127.0.0.1:$PORT (default 8000) with the background worker beside it.
+# `make run PORT=8001` (or `PORT=8001 make run`) serves another port; SITE_URL follows it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -21,6 +22,12 @@ if [ ! -s var/backup_key ]; then
   chmod 600 var/backup_key
 fi
 export DEBUG="${DEBUG:-1}"
+PORT="${PORT:-8000}"
+case "$PORT" in
+  '' | *[!0-9]*) echo "PORT must be a number, not '$PORT'." >&2; exit 2 ;;
+esac
+# Links in e-mails sent by the worker point at the port actually served.
+export SITE_URL="${SITE_URL:-http://127.0.0.1:$PORT}"
 # Development e-mail lands in files under var/mail/ so intake links can be opened from there.
 export EMAIL_BACKEND="${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}"
 
@@ -34,5 +41,5 @@ fi
 WORKER=$!
 trap 'kill "$WORKER" 2>/dev/null || true' EXIT INT TERM
 echo
-echo "mesodesk is starting on http://127.0.0.1:8000  (worker pid $WORKER; e-mail goes to var/mail/)"
-"$BIN/python" manage.py runserver 127.0.0.1:8000
+echo "mesodesk is starting on http://127.0.0.1:$PORT  (worker pid $WORKER; e-mail goes to var/mail/)"
+"$BIN/python" manage.py runserver "127.0.0.1:$PORT"

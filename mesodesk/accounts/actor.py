@@ -42,6 +42,11 @@ class Actor:
             return self.label
         return self.user.email if self.user else "anonymous"
 
+    @property
+    def role_label(self) -> str:
+        """The role in the user's words ("Clinic admin"), for the header."""
+        return Role(self.role).label if self.role in Role.values else self.role
+
     def can(self, capability: Capability) -> bool:
         if self.user is None:
             return False

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from mesodesk.accounts.fields import TOKEN_DAYS
+
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
@@ -12,4 +14,4 @@ class LoginForm(AuthenticationForm):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(max_length=100)
-    days = forms.IntegerField(min_value=1, max_value=365, initial=90, label="Valid for (days)")
+    days = forms.IntegerField(**TOKEN_DAYS.form_kwargs(), initial=90, label="Valid for (days)")

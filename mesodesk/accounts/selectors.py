@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from mesodesk.accounts.choices import Role
-from mesodesk.accounts.models import ApiToken, Clinic, Membership, User
+from mesodesk.accounts.models import ApiToken, Clinic, Membership, Organization, User
 from mesodesk.core.errors import ObjectId
 
 
@@ -70,3 +70,19 @@ def assistants_for(clinic: Clinic) -> QuerySet[User]:
         .distinct()
         .order_by("full_name")
     )
+
+
+def clinic_users(*, clinic: Clinic | None) -> QuerySet[User]:
+    """Everyone who holds (or held) a membership of the clinic, by name: the audit filter."""
+    if clinic is None:
+        return User.objects.none()
+    return User.objects.filter(memberships__clinic=clinic).order_by("full_name")
+
+
+def clinic_lock(*, clinic: Clinic) -> None:
+    """Locks the clinic's row until the transaction ends, so per-clinic numbering is serial."""
+    Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
+
+
+def organizations_exist() -> bool:
+    return Organization.objects.exists()

@@ -17,8 +17,10 @@ from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Role
+from mesodesk.accounts.fields import TOKEN_DAYS
 from mesodesk.accounts.models import ApiToken, Clinic, Membership, Organization, User
-from mesodesk.core.errors import FieldErrors, NotFound, ObjectId
+from mesodesk.core.errors import FieldErrors, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 
 TOKEN_PREFIX = "mdk_"  # noqa: S105 - a public prefix that makes leaked tokens greppable
 
@@ -78,8 +80,8 @@ def api_token_issue(*, actor: Actor, name: str, days: int | None = 90) -> Issued
     errors: dict[str, list[str]] = {}
     if not name or len(name) > 100:
         errors["name"] = ["Give the token a name of at most 100 characters."]
-    if days is not None and not 1 <= days <= 365:
-        errors["days"] = ["Choose between 1 and 365 days."]
+    if days is not None and (message := TOKEN_DAYS.error(days)):
+        errors["days"] = [message]
     if errors:
         raise FieldErrors(errors)
     membership = Membership.objects.get(user=actor.user, clinic=actor.clinic, is_active=True)
@@ -100,12 +102,12 @@ def api_token_revoke(*, actor: Actor, token_id: ObjectId) -> ApiToken:
     from mesodesk.audit.services import audit_event_record
 
     with transaction.atomic():
-        try:
-            token = ApiToken.objects.select_for_update().get(
-                pk=token_id, membership__user=actor.user
-            )
-        except (ApiToken.DoesNotExist, ValueError) as exc:
-            raise NotFound("No such token.") from exc
+        # A token is its owner's: another user's token answers as a missing one.
+        token = get_in_clinic(
+            ApiToken.objects.select_for_update().filter(membership__user=actor.user),
+            token_id,
+            message="No such token.",
+        )
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at", "updated_at"])

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from mesodesk.accounts.models import User
+from mesodesk.accounts.selectors import clinic_users
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.selectors import AuditFilter
 
@@ -14,7 +14,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class AuditFilterForm(forms.Form):
     patient = forms.UUIDField(required=False, label="Patient (id)")
-    user = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="User")
+    user = forms.ModelChoiceField(queryset=clinic_users(clinic=None), required=False, label="User")
     action = forms.ChoiceField(choices=[("", "Any"), *AuditAction.choices], required=False)
     since = forms.DateField(required=False, widget=DATE, label="From")
     until = forms.DateField(required=False, widget=DATE, label="To (inclusive)")
@@ -23,7 +23,7 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         user_field = self.fields["user"]
         assert isinstance(user_field, forms.ModelChoiceField)
-        user_field.queryset = User.objects.filter(memberships__clinic=clinic).order_by("full_name")
+        user_field.queryset = clinic_users(clinic=clinic)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

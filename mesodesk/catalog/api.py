@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from mesodesk.accounts.access import request_actor
-from mesodesk.catalog import protocols, selectors, services
+from mesodesk.catalog import selectors, services
 from mesodesk.catalog.models import Lot, Product
 from mesodesk.catalog.schemas import (
     AdjustIn,
@@ -27,6 +27,7 @@ from mesodesk.catalog.schemas import (
     ProtocolTemplateOut,
     StockOut,
 )
+from mesodesk.catalog.services import protocols
 from mesodesk.core.api import ERRORS
 from mesodesk.knowledge.selectors import clinic_knowledge
 
@@ -138,7 +139,7 @@ def lot_list(request: HttpRequest, filters: Query[LotFilter]) -> Any:
 @router.post("/lots", response={201: LotOut, **ERRORS}, summary="Receive stock (a new lot)")
 def lot_receive(request: HttpRequest, payload: LotIn) -> Status[Any]:
     actor = request_actor(request)
-    lot = services.lot_receive(actor=actor, data=payload.model_dump())
+    lot = services.lot_receive(actor=actor, receipt=services.LotReceipt(**payload.model_dump()))
     return Status(201, lot_out(selectors.lot_get(actor=actor, lot_id=lot.pk), actor.today()))
 
 

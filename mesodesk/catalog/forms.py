@@ -5,8 +5,9 @@ from typing import Any
 from django import forms
 
 from mesodesk.catalog.choices import Anaesthesia, ConcentrationUnit, LotStatus, ProductKind
+from mesodesk.catalog.fields import PROTOCOL_BOUNDS
 from mesodesk.catalog.models import Product, Protocol
-from mesodesk.catalog.protocols import FIELD_LABELS, PLAUSIBLE_RANGES
+from mesodesk.catalog.services.protocols import FIELD_LABELS
 from mesodesk.knowledge.loader import knowledge
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -167,18 +168,14 @@ class ProtocolForm(forms.ModelForm[Protocol]):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             field.label = FIELD_LABELS.get(name, field.label)
+        for name, spec in PROTOCOL_BOUNDS.items():
+            # The browser hints the same range; the service gives the one message for both.
+            self.fields[name].widget.attrs.update(min=spec.low, max=spec.high)
         # Always the typed form ("0, 3, 6"), never the stored list: an empty list would
         # otherwise show as the literal "[]" and fail on the next save.
         self.initial["schedule_days"] = ", ".join(
             str(d) for d in (self.instance.schedule_days or [])
         )
-
-    def clean_sessions(self) -> int | None:
-        sessions: int | None = self.cleaned_data.get("sessions")
-        low, high = PLAUSIBLE_RANGES["sessions"]
-        if sessions is not None and not low <= sessions <= high:
-            raise forms.ValidationError(f"Enter a whole number from {low} to {high}.")
-        return sessions
 
     def clean_schedule_days(self) -> list[int]:
         raw = (self.cleaned_data.get("schedule_days") or "").strip().strip("[]")

@@ -216,6 +216,9 @@ class Protocol(BaseModel):
                 condition=Q(status__in=ProtocolStatus.values), name="protocol_status_valid"
             ),
             models.CheckConstraint(condition=Q(sessions__gte=1), name="protocol_sessions_positive"),
+            models.CheckConstraint(
+                condition=Q(anaesthesia__in=Anaesthesia.values), name="protocol_anaesthesia_valid"
+            ),
         ]
 
     def __str__(self) -> str:

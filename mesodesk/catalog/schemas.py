@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from mesodesk.catalog.protocols import PLAUSIBLE_RANGES
+from mesodesk.catalog.fields import PROTOCOL_BOUNDS
 from mesodesk.core.api import PatchSchema
 from mesodesk.core.dates import PlausibleDate
 from mesodesk.core.schemas import InSchema
@@ -15,8 +15,7 @@ from mesodesk.core.schemas import InSchema
 
 def _within(name: str) -> Any:
     """An optional whole number within the protocol's data-entry plausibility bounds."""
-    low, high = PLAUSIBLE_RANGES[name]
-    return Field(None, ge=low, le=high)
+    return PROTOCOL_BOUNDS[name].pydantic_field()
 
 
 class ComponentIn(InSchema):

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet, Sum
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.catalog.choices import LotStatus, ProtocolStatus
 from mesodesk.catalog.models import Lot, Product, ProductComponent, Protocol
-from mesodesk.core.errors import NotFound, ObjectId
+from mesodesk.core.errors import ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.selectors import clinic_knowledge
 
 
@@ -28,10 +28,7 @@ def products_for(actor: Actor, *, active_only: bool = False) -> QuerySet[Product
 
 
 def product_get(*, actor: Actor, product_id: ObjectId) -> Product:
-    try:
-        return products_for(actor).get(pk=product_id)
-    except (Product.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such product in this clinic.") from exc
+    return get_in_clinic(products_for(actor), product_id)
 
 
 def lots_for(actor: Actor) -> QuerySet[Lot]:
@@ -40,10 +37,7 @@ def lots_for(actor: Actor) -> QuerySet[Lot]:
 
 
 def lot_get(*, actor: Actor, lot_id: ObjectId) -> Lot:
-    try:
-        return lots_for(actor).get(pk=lot_id)
-    except (Lot.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such lot in this clinic.") from exc
+    return get_in_clinic(lots_for(actor), lot_id)
 
 
 def lot_effective_status(lot: Lot, on: dt.date) -> str:
@@ -103,10 +97,7 @@ def protocols_for(actor: Actor) -> QuerySet[Protocol]:
 
 
 def protocol_get(*, actor: Actor, protocol_id: ObjectId) -> Protocol:
-    try:
-        return protocols_for(actor).get(pk=protocol_id)
-    except (Protocol.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such protocol in this clinic.") from exc
+    return get_in_clinic(protocols_for(actor), protocol_id)
 
 
 def protocols_published(*, actor: Actor, indication: str = "") -> QuerySet[Protocol]:

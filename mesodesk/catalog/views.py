@@ -6,14 +6,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from mesodesk.accounts.access import clinic_view, request_actor
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
-from mesodesk.catalog import protocols, selectors, services
+from mesodesk.catalog import selectors, services
 from mesodesk.catalog.forms import (
     LotAdjustForm,
     LotReceiveForm,
@@ -22,7 +22,8 @@ from mesodesk.catalog.forms import (
     ProtocolForm,
 )
 from mesodesk.catalog.models import Protocol
-from mesodesk.core.errors import Conflict, FieldErrors, NotFound
+from mesodesk.catalog.services import protocols
+from mesodesk.core.errors import Conflict, FieldErrors
 from mesodesk.core.htmx import form_add_errors
 from mesodesk.knowledge.selectors import clinic_knowledge
 
@@ -87,7 +88,7 @@ def stock(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         data["product_id"] = data["product_id"].pk
         try:
-            lot = services.lot_receive(actor=actor, data=data)
+            lot = services.lot_receive(actor=actor, receipt=services.LotReceipt(**data))
         except FieldErrors as exc:
             form_add_errors(form, exc)
         else:
@@ -117,8 +118,6 @@ def _lot_action(request: HttpRequest, form: Any, action: Any) -> HttpResponse:
     if form.is_valid():
         try:
             action(form.cleaned_data)
-        except NotFound as exc:
-            raise Http404 from exc
         except FieldErrors as exc:
             messages.error(request, "; ".join(m for msgs in exc.errors.values() for m in msgs))
         except Conflict as exc:
@@ -188,10 +187,7 @@ def protocol_clone(request: HttpRequest) -> HttpResponse:
 @clinic_view(Capability.CATALOG_VIEW)
 def protocol_detail(request: HttpRequest, protocol_id: str) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        protocol = selectors.protocol_get(actor=actor, protocol_id=protocol_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    protocol = selectors.protocol_get(actor=actor, protocol_id=protocol_id)
     form = ProtocolForm(request.POST or None, instance=protocol)
     if request.method == "POST":
         publish = "publish" in request.POST

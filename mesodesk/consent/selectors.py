@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from mesodesk.accounts.actor import Actor
@@ -16,6 +15,7 @@ from mesodesk.consent.choices import ConsentStatus, TemplateStatus
 from mesodesk.consent.document import ConsentDocument, consent_document
 from mesodesk.consent.models import Consent, ConsentTemplate
 from mesodesk.core.errors import Conflict, NotFound, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.treatments.models import TreatmentPlan
 
@@ -29,10 +29,7 @@ def templates_for(actor: Actor) -> QuerySet[ConsentTemplate]:
 
 
 def template_get(*, actor: Actor, template_id: ObjectId) -> ConsentTemplate:
-    try:
-        return templates_for(actor).get(pk=template_id)
-    except (ConsentTemplate.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such consent template in this clinic.") from exc
+    return get_in_clinic(templates_for(actor), template_id)
 
 
 def template_published(*, clinic_id: uuid.UUID, indication: str) -> ConsentTemplate | None:
@@ -53,12 +50,10 @@ def consents_of_plan(*, actor: Actor, plan_id: ObjectId) -> QuerySet[Consent]:
 
 def consent_get(*, actor: Actor, consent_id: ObjectId) -> Consent:
     actor.require(Capability.PLAN_VIEW)
-    try:
-        return Consent.objects.select_related("plan", "patient", "template").get(
-            pk=consent_id, clinic=actor.clinic
-        )
-    except (Consent.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such consent in this clinic.") from exc
+    return get_in_clinic(
+        Consent.objects.select_related("plan", "patient", "template").filter(clinic=actor.clinic),
+        consent_id,
+    )
 
 
 def consent_latest(plan: TreatmentPlan) -> Consent | None:

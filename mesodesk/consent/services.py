@@ -20,7 +20,8 @@ from mesodesk.consent.models import Consent, ConsentTemplate
 from mesodesk.consent.pdf import consent_pdf
 from mesodesk.consent.selectors import consent_document_for
 from mesodesk.consent.signature import SignatureError, signature_png
-from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
+from mesodesk.core.errors import Conflict, FieldErrors, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.treatments.choices import PlanStatus
 from mesodesk.treatments.models import TreatmentPlan
@@ -37,10 +38,9 @@ TEMPLATE_FIELDS = (
 
 
 def _template(actor: Actor, template_id: ObjectId) -> ConsentTemplate:
-    try:
-        return ConsentTemplate.objects.select_for_update().get(pk=template_id, clinic=actor.clinic)
-    except (ConsentTemplate.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such consent template in this clinic.") from exc
+    return get_in_clinic(
+        ConsentTemplate.objects.select_for_update().filter(clinic=actor.clinic), template_id
+    )
 
 
 def _validate_template(template: ConsentTemplate) -> None:
@@ -173,10 +173,7 @@ def consent_template_new_version(*, actor: Actor, template_id: ObjectId) -> Cons
 
 
 def _plan(actor: Actor, plan_id: ObjectId) -> TreatmentPlan:
-    try:
-        return plans_for(actor).get(pk=plan_id)
-    except (TreatmentPlan.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such treatment plan in this clinic.") from exc
+    return get_in_clinic(plans_for(actor), plan_id)
 
 
 def consent_sign(
@@ -255,14 +252,12 @@ def consent_sign(
 
 
 def _consent(actor: Actor, consent_id: ObjectId) -> Consent:
-    try:
-        return (
-            Consent.objects.select_for_update()
-            .select_related("plan", "patient")
-            .get(pk=consent_id, clinic=actor.clinic)
-        )
-    except (Consent.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such consent in this clinic.") from exc
+    return get_in_clinic(
+        Consent.objects.select_for_update()
+        .select_related("plan", "patient")
+        .filter(clinic=actor.clinic),
+        consent_id,
+    )
 
 
 def consent_countersign(*, actor: Actor, consent_id: ObjectId) -> Consent:

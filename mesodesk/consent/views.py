@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -17,7 +17,7 @@ from mesodesk.consent import selectors, services
 from mesodesk.consent.forms import SignForm, TemplateForm, WithdrawForm
 from mesodesk.consent.models import ConsentTemplate
 from mesodesk.consent.selectors import consent_state
-from mesodesk.core.errors import Conflict, FieldErrors, NotFound
+from mesodesk.core.errors import Conflict, FieldErrors
 from mesodesk.core.htmx import form_add_errors
 from mesodesk.core.http import pdf_response
 from mesodesk.knowledge.selectors import clinic_knowledge
@@ -26,10 +26,7 @@ from mesodesk.treatments.selectors import plan_for_panel, plan_get
 
 
 def plan_for_view(actor: Any, plan_id: str) -> TreatmentPlan:
-    try:
-        return plan_get(actor=actor, plan_id=plan_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    return plan_get(actor=actor, plan_id=plan_id)
 
 
 @clinic_view(Capability.PLAN_VIEW)
@@ -75,10 +72,7 @@ def sign(request: HttpRequest, plan_id: str) -> HttpResponse:
 @clinic_view(Capability.PLAN_VIEW)
 def detail(request: HttpRequest, consent_id: str) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        consent = selectors.consent_get(actor=actor, consent_id=consent_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    consent = selectors.consent_get(actor=actor, consent_id=consent_id)
     audit_event_record(
         actor=actor,
         action=AuditAction.READ,
@@ -103,8 +97,6 @@ def detail(request: HttpRequest, consent_id: str) -> HttpResponse:
 def countersign(request: HttpRequest, consent_id: str) -> HttpResponse:
     try:
         consent = services.consent_countersign(actor=request_actor(request), consent_id=consent_id)
-    except NotFound as exc:
-        raise Http404 from exc
     except Conflict as exc:
         messages.error(request, str(exc))
         return redirect("consent:detail", consent_id=consent_id)
@@ -122,8 +114,6 @@ def withdraw(request: HttpRequest, consent_id: str) -> HttpResponse:
             consent_id=consent_id,
             reason=form.cleaned_data["reason"] if form.is_valid() else "",
         )
-    except NotFound as exc:
-        raise Http404 from exc
     except (FieldErrors, Conflict) as exc:
         messages.error(request, str(exc))
         return redirect("consent:detail", consent_id=consent_id)
@@ -133,10 +123,7 @@ def withdraw(request: HttpRequest, consent_id: str) -> HttpResponse:
 
 @clinic_view(Capability.PLAN_VIEW)
 def pdf(request: HttpRequest, consent_id: str) -> HttpResponse:
-    try:
-        consent = selectors.consent_with_pdf(actor=request_actor(request), consent_id=consent_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    consent = selectors.consent_with_pdf(actor=request_actor(request), consent_id=consent_id)
     return pdf_response(bytes(consent.pdf or b""), f"consent-{consent.pk}.pdf")
 
 
@@ -177,10 +164,7 @@ def templates(request: HttpRequest) -> HttpResponse:
 @clinic_view(Capability.CATALOG_MANAGE)
 def template_detail(request: HttpRequest, template_id: str) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        template = selectors.template_get(actor=actor, template_id=template_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    template = selectors.template_get(actor=actor, template_id=template_id)
     initial: dict[str, Any] = {
         name: getattr(template, name)
         for name in (
@@ -225,10 +209,7 @@ def template_detail(request: HttpRequest, template_id: str) -> HttpResponse:
 def plan_panel(request: HttpRequest, plan_id: str) -> HttpResponse:
     """The plan page's consent panel (the page itself audited the read of the plan)."""
     actor = request_actor(request)
-    try:
-        plan = plan_for_panel(actor=actor, plan_id=plan_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    plan = plan_for_panel(actor=actor, plan_id=plan_id)
     state = consent_state(plan)
     return render(
         request,

@@ -1,4 +1,7 @@
-"""Shared pieces of the JSON API: token auth, error shapes and exception handlers."""
+"""Shared pieces of the JSON API: error shapes and exception handlers.
+
+Token authentication lives in `accounts.api_auth`: core imports nothing of the apps above it.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer
 from pydantic import ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
@@ -164,20 +166,3 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(PermissionDenied, forbidden)
     api.add_exception_handler(Conflict, conflict)
     api.add_exception_handler(AuthenticationError, unauthenticated)
-
-
-class TokenAuth(HttpBearer):
-    """Bearer tokens bound to one membership; sets `request.actor` for the services."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from mesodesk.accounts.actor import actor_for_membership
-        from mesodesk.accounts.selectors import api_token_lookup
-        from mesodesk.accounts.services import api_token_touch
-
-        found = api_token_lookup(raw_key=token)
-        if found is None:
-            return None
-        api_token_touch(token=found)
-        actor = actor_for_membership(found.membership, request)
-        request.actor = actor  # type: ignore[attr-defined]
-        return actor

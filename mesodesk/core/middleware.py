@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,6 +21,7 @@ from django.utils.cache import add_never_cache_headers
 
 from mesodesk.core.api import RETRYABLE
 from mesodesk.core.clientip import client_ip
+from mesodesk.core.errors import NotFound
 from mesodesk.core.ratelimit import parse_rate, rate_hit
 
 API_PREFIX = "/api/"
@@ -188,3 +190,22 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         add_never_cache_headers(response)
         return response
+
+
+class NotFoundMiddleware:
+    """A page whose object is missing, foreign or malformed (`NotFound`) answers 404.
+
+    Views let `NotFound` from selectors and services propagate; this is the only place pages
+    turn it into a 404 (the API does the same in `core.api.install_error_handlers`).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, NotFound):
+            return response_for_exception(request, Http404(str(exception)))
+        return None

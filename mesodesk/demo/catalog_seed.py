@@ -11,8 +11,8 @@ import datetime as dt
 from decimal import Decimal
 
 from mesodesk.accounts.actor import Actor
-from mesodesk.catalog.protocols import protocol_clone, protocol_publish
-from mesodesk.catalog.services import lot_receive, product_create
+from mesodesk.catalog.services import LotReceipt, lot_receive, product_create
+from mesodesk.catalog.services.protocols import protocol_clone, protocol_publish
 from mesodesk.consent.services import consent_template_create, consent_template_publish
 
 PRODUCTS: list[tuple[str, str, list[tuple[str, str, str]], str]] = [
@@ -65,23 +65,23 @@ def seed_catalog(*, actor: Actor, today: dt.date) -> None:
         )
         lot_receive(
             actor=actor,
-            data={
-                "product_id": product.pk,
-                "lot_number": f"L{24000 + index * 7}",
-                "expiry_date": today + dt.timedelta(days=20 + index * 5),
-                "supplier": "Demo Pharma",
-                "quantity_ml": Decimal(8),
-            },
+            receipt=LotReceipt(
+                product_id=product.pk,
+                lot_number=f"L{24000 + index * 7}",
+                expiry_date=today + dt.timedelta(days=20 + index * 5),
+                supplier="Demo Pharma",
+                quantity_ml=Decimal(8),
+            ),
         )
         lot_receive(
             actor=actor,
-            data={
-                "product_id": product.pk,
-                "lot_number": f"L{25000 + index * 11}",
-                "expiry_date": today + dt.timedelta(days=300 + index * 30),
-                "supplier": "Demo Pharma",
-                "quantity_ml": Decimal(50),
-            },
+            receipt=LotReceipt(
+                product_id=product.pk,
+                lot_number=f"L{25000 + index * 11}",
+                expiry_date=today + dt.timedelta(days=300 + index * 30),
+                supplier="Demo Pharma",
+                quantity_ml=Decimal(50),
+            ),
         )
     indications: list[str] = []
     for code in PROTOCOLS:

@@ -14,7 +14,8 @@ from django_otp.oath import TOTP
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Role
 from mesodesk.accounts.mfa import totp_device_with_key
-from mesodesk.accounts.models import Clinic, Organization, User, mfa_default_roles
+from mesodesk.accounts.models import Clinic, User, mfa_default_roles
+from mesodesk.accounts.selectors import organizations_exist
 from mesodesk.accounts.services import (
     clinic_create,
     membership_grant,
@@ -136,7 +137,7 @@ def seed_demo(*, patients: int, clinics: int, seed: int = 1, screen: bool = True
 
 
 def demo_exists() -> bool:
-    return Organization.objects.exists()
+    return organizations_exist()
 
 
 def today_utc() -> dt.date:

@@ -9,6 +9,7 @@ from django import forms
 from mesodesk.core.errors import FieldErrors
 from mesodesk.core.htmx import form_add_errors
 from mesodesk.knowledge import schema
+from mesodesk.knowledge.fields import RULE_PARAM_BOUNDS
 from mesodesk.knowledge.loader import KnowledgeBase
 
 SEVERITIES = [("absolute", "Absolute (contraindicated)"), ("relative", "Relative (caution)")]
@@ -114,7 +115,7 @@ class AddRuleForm(forms.Form):
     condition = forms.ChoiceField(required=False)
     medication_class = forms.ChoiceField(required=False)
     allergy_group = forms.ChoiceField(required=False)
-    years = forms.IntegerField(required=False, min_value=1, max_value=120)
+    years = forms.IntegerField(required=False, **RULE_PARAM_BOUNDS["years"].form_kwargs())
     severity = forms.ChoiceField(choices=SEVERITIES)
     overridable = forms.BooleanField(
         required=False, initial=True, label="A practitioner may override it"

@@ -50,6 +50,7 @@ class KnowledgeBase:
     indications: Mapping[str, schema.Indication]
     rules: Mapping[str, schema.Rule]
     settings: Mapping[str, schema.Setting]
+    bounds: Mapping[str, schema.Bound]
     aftercare: Mapping[str, schema.AftercareItem]
     adverse_event_terms: Mapping[str, schema.AdverseEventTerm]
     severity_grades: Mapping[str, schema.SeverityGrade]
@@ -130,6 +131,7 @@ def _check_sources(kb: KnowledgeBase) -> None:
         "indications.toml": kb.indications,
         "rules.toml": kb.rules,
         "settings.toml": kb.settings,
+        "bounds.toml": kb.bounds,
         "aftercare.toml": kb.aftercare,
         "adverse_events.toml": {**kb.adverse_event_terms, **kb.severity_grades},
         "techniques.toml": kb.techniques,
@@ -280,6 +282,7 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         indications=_entries(data_dir, "indications.toml", "indication", schema.Indication),
         rules=_entries(data_dir, "rules.toml", "rule", schema.Rule, id_field="id"),
         settings=_entries(data_dir, "settings.toml", "setting", schema.Setting, id_field="key"),
+        bounds=_entries(data_dir, "bounds.toml", "bound", schema.Bound, id_field="key"),
         aftercare=_entries(data_dir, "aftercare.toml", "item", schema.AftercareItem),
         adverse_event_terms=_entries(
             data_dir, "adverse_events.toml", "term", schema.AdverseEventTerm

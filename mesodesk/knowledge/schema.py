@@ -372,6 +372,23 @@ class Setting(Sourced):
     value: int = Field(ge=0)
 
 
+class Bound(Sourced):
+    """The range a typed number must fall in (pages, API and services share it)."""
+
+    key: str
+    label: str
+    low: float
+    high: float
+    whole: bool = True
+    unit: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Bound:
+        if self.high < self.low:
+            raise ValueError("high is below low")
+        return self
+
+
 # --- Techniques, photo views and published protocols ----------------------------------------
 
 

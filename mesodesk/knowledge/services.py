@@ -18,22 +18,23 @@ from pydantic import ValidationError
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.accounts.models import Clinic
+from mesodesk.accounts.selectors import clinic_lock
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.core.errors import FieldErrors, NotFound
 from mesodesk.knowledge import schema
 from mesodesk.knowledge.config import TRIGGER_PARAMS, Configured
+from mesodesk.knowledge.fields import (
+    AFTERCARE_HOURS,
+    RULE_PARAM_BOUNDS,
+    SETTING_VALUE,
+    STALE_AFTER_DAYS,
+)
 from mesodesk.knowledge.loader import KnowledgeBase, knowledge, rule_reference_errors
 from mesodesk.knowledge.models import ClinicKnowledgeChange, KnowledgeRelease
 from mesodesk.knowledge.reasons import reason_error
 from mesodesk.knowledge.selectors import clinic_configuration
 
-PARAM_BOUNDS = {
-    "months": (1, 120),
-    "within_months": (1, 120),
-    "years": (0, 120),
-    "min_count": (1, 20),
-}
 RULE_SETTINGS = {"severity", "overridable", "enabled", "params"}
 CLINIC_RULE_TRIGGERS = {"condition", "medication_class", "allergy_group", "age_below"}
 
@@ -83,14 +84,44 @@ def _validate_rule_change(
     params = change.get("params") or {}
     for key, value in params.items():
         current = getattr(rule.trigger, key, None)
-        low, high = PARAM_BOUNDS.get(key, (0, 0))
-        if key not in TRIGGER_PARAMS or current is None:
+        spec = RULE_PARAM_BOUNDS.get(key)
+        if key not in TRIGGER_PARAMS or current is None or spec is None:
             errors[f"params.{key}"] = ["This rule has no such parameter."]
-        elif not isinstance(value, int) or not low <= value <= high:
-            errors[f"params.{key}"] = [f"Choose a whole number from {low} to {high}."]
+        elif message := spec.error(value):
+            errors[f"params.{key}"] = [message]
     if loosens:
         errors |= _reason_needed(reason, "Loosening a rule")
     return errors
+
+
+def _validate_default(
+    kb: KnowledgeBase, target_kind: str, code: str, change: Mapping[str, Any]
+) -> dict[str, list[str]]:
+    """A configurable default's one changeable number: a condition's re-confirmation period,
+    a setting's value or an aftercare item's hours."""
+    if target_kind == "condition":
+        condition = kb.conditions.get(code)
+        if condition is None:
+            raise NotFound("No such condition.")
+        key, spec, allowed = "stale_after_days", STALE_AFTER_DAYS, condition.time_sensitive
+        refusal = "Only the re-confirmation period of a time-sensitive condition can change."
+    elif target_kind == "setting":
+        setting = kb.settings.get(code)
+        if setting is None:
+            raise NotFound("No such setting.")
+        key, spec, allowed = "value", SETTING_VALUE, setting.configurable
+        refusal = "Only the value of a configurable setting can change."
+    else:
+        item = kb.aftercare.get(code)
+        if item is None:
+            raise NotFound("No such aftercare item.")
+        key, spec, allowed = "hours", AFTERCARE_HOURS, item.hours is not None and item.configurable
+        refusal = "Only the duration of a configurable aftercare item can change."
+    if set(change) != {key} or not allowed:
+        return {key: [refusal]}
+    if message := spec.error(change.get(key)):
+        return {key: [message]}
+    return {}
 
 
 def _validate(
@@ -111,46 +142,16 @@ def _validate(
             if change.get("enabled") is not True:
                 return {"enabled": ["This rule is switched off: switch it back on to change it."]}
         return _validate_rule_change(rule, change, reason, clinic_rule=code.startswith("CLINIC-"))
-    if target_kind == "condition":
-        condition = kb.conditions.get(code)
-        if condition is None:
-            raise NotFound("No such condition.")
-        value = change.get("stale_after_days")
-        if set(change) != {"stale_after_days"} or not condition.time_sensitive:
-            return {
-                "stale_after_days": [
-                    "Only the re-confirmation period of a time-sensitive condition can change."
-                ]
-            }
-        if not isinstance(value, int) or not 0 <= value <= 365:
-            return {"stale_after_days": ["Choose a whole number of days from 0 to 365."]}
-        return _reason_needed(reason, "Changing a configurable default")
-    if target_kind == "setting":
-        setting = kb.settings.get(code)
-        if setting is None:
-            raise NotFound("No such setting.")
-        value = change.get("value")
-        if set(change) != {"value"} or not setting.configurable:
-            return {"value": ["Only the value of a configurable setting can change."]}
-        if not isinstance(value, int) or not 0 <= value <= 10_000:
-            return {"value": ["Choose a whole number from 0 to 10000."]}
-        return _reason_needed(reason, "Changing a configurable default")
-    if target_kind == "aftercare":
-        item = kb.aftercare.get(code)
-        if item is None:
-            raise NotFound("No such aftercare item.")
-        value = change.get("hours")
-        if set(change) != {"hours"} or item.hours is None or not item.configurable:
-            return {"hours": ["Only the duration of a configurable aftercare item can change."]}
-        if not isinstance(value, int) or not 0 <= value <= 24 * 60:
-            return {"hours": ["Choose a whole number of hours from 0 to 1440."]}
+    if target_kind in ("condition", "setting", "aftercare"):
+        if errors := _validate_default(kb, target_kind, code, change):
+            return errors
         return _reason_needed(reason, "Changing a configurable default")
     return {"target_kind": [f"Unknown target {target_kind!r}."]}
 
 
 def _lock(clinic: Clinic) -> None:
     """Serialises a clinic's changes: revisions and clinic rule ids are numbered under it."""
-    Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
+    clinic_lock(clinic=clinic)
 
 
 def _next_revision(clinic: Clinic) -> int:

@@ -4,7 +4,7 @@ clinic admin's configuration of them."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from mesodesk.accounts.access import clinic_view, request_actor
@@ -56,7 +56,7 @@ def rule_edit(request: HttpRequest, rule_id: str) -> HttpResponse:
     switched_off = rule_id in configured.switched_off
     rule = configured.kb.rules.get(rule_id) or configured.switched_off.get(rule_id)
     if rule is None:
-        raise Http404
+        raise NotFound("No such rule.")
     form = RuleChangeForm(request.POST or None, rule=rule, switched_off=switched_off)
     if request.method == "POST" and form.is_valid():
         change = form.change()
@@ -71,8 +71,6 @@ def rule_edit(request: HttpRequest, rule_id: str) -> HttpResponse:
                 change=change,
                 reason=form.cleaned_data["reason"],
             )
-        except NotFound as exc:
-            raise Http404 from exc
         except FieldErrors as exc:
             form.add_service_errors(exc)
         else:
@@ -101,7 +99,7 @@ def value_edit(request: HttpRequest, kind: str, code: str) -> HttpResponse:
         current, key = kb.aftercare[code].hours, "hours"
         title = f"Aftercare: {kb.aftercare[code].text} (hours)"
     else:
-        raise Http404
+        raise NotFound("No such setting.")
     form = ValueChangeForm(request.POST or None, initial={"value": current})
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["value"] == current:
@@ -115,8 +113,6 @@ def value_edit(request: HttpRequest, kind: str, code: str) -> HttpResponse:
                 change={key: form.cleaned_data["value"]},
                 reason=form.cleaned_data["reason"],
             )
-        except NotFound as exc:
-            raise Http404 from exc
         except FieldErrors as exc:
             for field, errs in exc.errors.items():
                 form.add_error(

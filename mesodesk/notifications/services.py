@@ -1,31 +1,28 @@
-"""Queueing and delivering e-mail through Django's mail backends, via the task layer."""
+"""Queueing e-mail for the task layer; the worker's delivery is `notifications.delivery`.
+
+The import runs one way, services -> tasks -> delivery, so neither module needs the other
+at call time.
+"""
 
 from __future__ import annotations
 
-import logging
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
-from mesodesk.core.errors import Conflict, NotFound, ObjectId
+from mesodesk.core.errors import Conflict, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.notifications.choices import EmailStatus
 from mesodesk.notifications.models import OutboundEmail
-
-logger = logging.getLogger(__name__)
+from mesodesk.notifications.tasks import deliver_email
 
 
 def _enqueue(email_id: uuid.UUID) -> None:
-    from mesodesk.notifications.tasks import deliver_email
-
     transaction.on_commit(lambda: deliver_email(str(email_id)))
 
 
@@ -74,41 +71,14 @@ def email_queue(
     return email
 
 
-def email_deliver(*, email_id: uuid.UUID | str) -> OutboundEmail:
-    """Sends one queued e-mail; records success or the failure for a later retry."""
-    with transaction.atomic():
-        email = OutboundEmail.objects.select_for_update().get(pk=email_id)
-        if email.status == EmailStatus.SENT:
-            return email
-        OutboundEmail.objects.filter(pk=email.pk).update(attempts=F("attempts") + 1)
-    message = EmailMessage(
-        subject=email.subject,
-        body=email.body_text,
-        from_email=email.clinic.email or settings.DEFAULT_FROM_EMAIL,
-        to=[email.to],
-    )
-    try:
-        message.send(fail_silently=False)
-    except Exception as exc:
-        logger.warning("e-mail %s failed: %s", email.pk, type(exc).__name__)
-        OutboundEmail.objects.filter(pk=email.pk).update(
-            status=EmailStatus.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:500]
-        )
-    else:
-        OutboundEmail.objects.filter(pk=email.pk).update(
-            status=EmailStatus.SENT, sent_at=timezone.now(), last_error=""
-        )
-    email.refresh_from_db()
-    return email
-
-
 def email_retry(*, actor: Actor, email_id: ObjectId) -> OutboundEmail:
     """Queues a failed e-mail again."""
     with transaction.atomic():
-        try:
-            email = OutboundEmail.objects.select_for_update().get(pk=email_id, clinic=actor.clinic)
-        except (OutboundEmail.DoesNotExist, ValueError) as exc:
-            raise NotFound("No such e-mail in this clinic.") from exc
+        email = get_in_clinic(
+            OutboundEmail.objects.select_for_update().filter(clinic=actor.clinic),
+            email_id,
+            message="No such e-mail in this clinic.",
+        )
         if email.status != EmailStatus.FAILED:
             raise Conflict("Only a failed e-mail can be retried.")
         email.status = EmailStatus.QUEUED

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from huey.contrib.djhuey import db_task
 
-from mesodesk.notifications.services import email_deliver
+from mesodesk.notifications.delivery import email_deliver
 
 
 @db_task(retries=0)

@@ -14,7 +14,7 @@ from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.core.api import ERRORS
 from mesodesk.core.paging import MAX_PAGE
-from mesodesk.patients import intake_services, selectors, services
+from mesodesk.patients import selectors, services
 from mesodesk.patients.intake import IntakeAnswers, proposed_facts
 from mesodesk.patients.models import IntakeSubmission, Patient
 from mesodesk.patients.schemas import (
@@ -41,6 +41,7 @@ from mesodesk.patients.schemas import (
     PatientPageOut,
     PatientPatch,
 )
+from mesodesk.patients.services import intake as intake_services
 
 router = Router(tags=["patients"])
 

@@ -14,6 +14,7 @@ from mesodesk.patients.choices import (
     MedicationStatus,
     VerificationStatus,
 )
+from mesodesk.patients.fields import INTAKE_LINK_TTL_HOURS
 from mesodesk.patients.models import Allergy, Condition, Medication, Patient
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -225,7 +226,7 @@ class IntakeLinkForm(forms.Form):
         help_text="Leave empty to only show the link (to copy or open on a tablet).",
     )
     ttl_hours = forms.IntegerField(
-        min_value=1, max_value=24 * 14, initial=72, label="Valid for (hours)"
+        **INTAKE_LINK_TTL_HOURS.form_kwargs(), initial=72, label="Valid for (hours)"
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mesodesk.knowledge.loader import knowledge
+from mesodesk.patients.fields import HEIGHT_CM, WEIGHT_KG
 
 MAX_ITEMS = 20
 Answer = Literal["yes", "no", "unsure"]
@@ -72,8 +73,8 @@ class IntakeAnswers(_Strict):
     no_medications: bool = False
     allergies: list[AllergyAnswer] = Field(default_factory=list, max_length=MAX_ITEMS)
     no_allergies: bool = False
-    weight_kg: Decimal | None = Field(default=None, ge=Decimal("2"), le=Decimal("400"))
-    height_cm: Decimal | None = Field(default=None, ge=Decimal("40"), le=Decimal("260"))
+    weight_kg: Decimal | None = WEIGHT_KG.pydantic_field()
+    height_cm: Decimal | None = HEIGHT_CM.pydantic_field()
     concerns: str = Field(default="", max_length=2000)
     target_areas: list[str] = Field(default_factory=list)
     other_health: str = Field(default="", max_length=2000)

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from mesodesk.knowledge.loader import knowledge
+from mesodesk.patients.fields import HEIGHT_CM, WEIGHT_KG
 from mesodesk.patients.forms import DATE, allergen_suggest_attrs, area_choices
 from mesodesk.patients.intake import IntakeAnswers
 
@@ -35,15 +36,13 @@ class IntakeQuestionnaireForm(forms.Form):
     no_allergies = forms.BooleanField(required=False, label="I have no known allergies")
     weight_kg = forms.DecimalField(
         required=False,
-        min_value=2,
-        max_value=400,
+        **WEIGHT_KG.form_kwargs(),
         decimal_places=1,
         label="Your weight (kg), if you know it",
     )
     height_cm = forms.DecimalField(
         required=False,
-        min_value=40,
-        max_value=260,
+        **HEIGHT_CM.form_kwargs(),
         decimal_places=1,
         label="Your height (cm), if you know it",
     )

@@ -13,12 +13,8 @@ from mesodesk.knowledge.allergens import vocabulary
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients.forms import allergen_typed
 from mesodesk.patients.intake_forms import IntakeQuestionnaireForm
-from mesodesk.patients.intake_services import (
-    IntakeLinkUnusable,
-    LinkProblem,
-    intake_link_resolve,
-    intake_submit,
-)
+from mesodesk.patients.selectors import IntakeLinkUnusable, LinkProblem, intake_link_resolve
+from mesodesk.patients.services.intake import intake_submit
 
 PROBLEM_STATUS = {LinkProblem.INVALID: 404, LinkProblem.EXPIRED: 410, LinkProblem.USED: 410}
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 
@@ -20,6 +18,7 @@ from mesodesk.patients.choices import (
     Sex,
     VerificationStatus,
 )
+from mesodesk.patients.fields import HEIGHT_CM, WEIGHT_KG
 from mesodesk.patients.validators import (
     validate_allergy_group,
     validate_body_area,
@@ -62,14 +61,14 @@ class Patient(BaseModel):
         decimal_places=1,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("2.0")), MaxValueValidator(Decimal("400.0"))],
+        validators=WEIGHT_KG.validators(),
     )
     height_cm = models.DecimalField(
         max_digits=4,
         decimal_places=1,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("40.0")), MaxValueValidator(Decimal("260.0"))],
+        validators=HEIGHT_CM.validators(),
     )
     measured_on = models.DateField(null=True, blank=True)
     fitzpatrick = models.CharField(max_length=3, choices=Fitzpatrick.choices, blank=True)
@@ -181,6 +180,9 @@ class Condition(HistoryItem):
         ordering = ["code", "-asserted_on"]
         indexes = [models.Index(fields=["patient", "code"], name="condition_patient_code")]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=FactSource.values), name="condition_source_valid"
+            ),
             # One current row per listed condition; "other" may be recorded many times.
             models.UniqueConstraint(
                 fields=["patient", "code"],
@@ -218,6 +220,9 @@ class Medication(HistoryItem):
         indexes = [models.Index(fields=["patient", "status"], name="medication_patient_status")]
         constraints = [
             models.CheckConstraint(
+                condition=Q(source__in=FactSource.values), name="medication_source_valid"
+            ),
+            models.CheckConstraint(
                 condition=Q(status__in=MedicationStatus.values), name="medication_status_valid"
             ),
         ]
@@ -244,6 +249,9 @@ class Allergy(HistoryItem):
         verbose_name_plural = "allergies"
         indexes = [models.Index(fields=["patient"], name="allergy_patient")]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=FactSource.values), name="allergy_source_valid"
+            ),
             models.CheckConstraint(
                 condition=~Q(substance="", allergy_group=""), name="allergy_names_something"
             ),

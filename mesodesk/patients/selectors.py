@@ -7,10 +7,15 @@ import heapq
 import re
 import uuid
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TypeVar
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
@@ -18,12 +23,14 @@ from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.redaction import EventView
 from mesodesk.audit.selectors import clinical_amendments
 from mesodesk.audit.services import audit_event_record, object_type_of
-from mesodesk.core.errors import NotFound, ObjectId
+from mesodesk.core.errors import ObjectId
+from mesodesk.core.lookups import get_in_clinic, parse_id
 from mesodesk.core.paging import clamp_page
 from mesodesk.patients.choices import IntakeStatus, VerificationStatus
 from mesodesk.patients.models import (
     Allergy,
     Condition,
+    HistoryItem,
     IntakeLink,
     IntakeSubmission,
     Medication,
@@ -206,10 +213,10 @@ def patient_search(
 
 def patient_get(*, actor: Actor, patient_id: ObjectId) -> Patient:
     """A patient of the actor's clinic (demographics), or NotFound."""
-    try:
-        return patients_for(actor).get(pk=patient_id)
-    except (Patient.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such patient in this clinic.") from exc
+    return get_in_clinic(patients_for(actor), patient_id)
+
+
+H = TypeVar("H", bound=HistoryItem)
 
 
 @dataclass(frozen=True)
@@ -344,12 +351,13 @@ def intakes_pending(*, actor: Actor) -> QuerySet[IntakeSubmission]:
 
 def intake_get(*, actor: Actor, submission_id: ObjectId) -> IntakeSubmission:
     actor.require(Capability.INTAKE_REVIEW)
-    try:
-        submission = IntakeSubmission.objects.select_related("patient", "reviewed_by").get(
-            pk=submission_id, clinic=actor.clinic
-        )
-    except (IntakeSubmission.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such intake in this clinic.") from exc
+    submission = get_in_clinic(
+        IntakeSubmission.objects.select_related("patient", "reviewed_by").filter(
+            clinic=actor.clinic
+        ),
+        submission_id,
+        message="No such intake in this clinic.",
+    )
     audit_event_record(
         actor=actor,
         action=AuditAction.READ,
@@ -395,10 +403,11 @@ def history_item_for_edit(
 ) -> HistoryModel:
     """A condition, medication or allergy for its edit form; the read is audited."""
     actor.require(Capability.CLINICAL_VIEW)
-    try:
-        item = model.objects.get(pk=item_id, clinic=actor.clinic, patient=patient)
-    except (model.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such history item for this patient.") from exc
+    item = get_in_clinic(
+        model._default_manager.filter(clinic=actor.clinic, patient=patient),
+        item_id,
+        message="No such history item for this patient.",
+    )
     audit_event_record(
         actor=actor,
         action=AuditAction.READ,
@@ -421,10 +430,7 @@ def history_snapshot(*, clinic_id: uuid.UUID, patient_id: ObjectId) -> HistorySn
     """The facts clinical engines read (screening), scoped to a clinic but not to a role:
     engines run as a consequence of permitted writes, and what they store is shown through
     role-checked pages. Entered-in-error items are left out."""
-    try:
-        patient = Patient.objects.get(pk=patient_id, clinic_id=clinic_id)
-    except (Patient.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such patient in this clinic.") from exc
+    patient = get_in_clinic(Patient.objects.filter(clinic_id=clinic_id), patient_id)
     return HistorySnapshot(
         patient=patient,
         conditions=list(
@@ -446,3 +452,49 @@ def history_snapshot(*, clinic_id: uuid.UUID, patient_id: ObjectId) -> HistorySn
             )
         ),
     )
+
+
+# The intake link's token is its own authority (the patient is not a clinic member): these
+# reads resolve it without an actor.
+_SIGNER = signing.Signer(salt="mesodesk.intake-link", sep=".")
+
+
+class LinkProblem(StrEnum):
+    INVALID = "invalid"
+    EXPIRED = "expired"
+    USED = "used"
+
+
+class IntakeLinkUnusable(Exception):
+    def __init__(self, problem: LinkProblem) -> None:
+        self.problem = problem
+        super().__init__(problem.value)
+
+
+def intake_token(link: IntakeLink) -> str:
+    return _SIGNER.sign(link.pk.hex)
+
+
+def intake_url(link: IntakeLink, base_url: str = "") -> str:
+    """The patient's URL; `base_url` is the address staff reach mesodesk at (else SITE_URL)."""
+    return (base_url or settings.SITE_URL).rstrip("/") + reverse(
+        "intake:answer", args=[intake_token(link)]
+    )
+
+
+def intake_link_resolve(token: str) -> IntakeLink:
+    """The usable link behind a token, or `IntakeLinkUnusable` saying why (and nothing more)."""
+    try:
+        pk = parse_id(_SIGNER.unsign(token))
+    except signing.BadSignature as exc:
+        raise IntakeLinkUnusable(LinkProblem.INVALID) from exc
+    link = None if pk is None else IntakeLink.objects.select_related("clinic").filter(pk=pk).first()
+    if link is None:
+        raise IntakeLinkUnusable(LinkProblem.INVALID)
+    if link.used_at is not None:
+        raise IntakeLinkUnusable(LinkProblem.USED)
+    if link.revoked_at is not None:
+        raise IntakeLinkUnusable(LinkProblem.INVALID)
+    if link.expires_at <= timezone.now():
+        raise IntakeLinkUnusable(LinkProblem.EXPIRED)
+    return link

@@ -15,13 +15,13 @@ from django_htmx.http import retarget, trigger_client_event
 from mesodesk.accounts.access import clinic_view, request_actor
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
-from mesodesk.core.errors import Conflict, FieldErrors, NotFound
+from mesodesk.core.errors import Conflict, FieldErrors
 from mesodesk.core.htmx import form_add_errors, is_htmx, render_page
 from mesodesk.core.paging import page_from_query
 from mesodesk.knowledge.allergens import vocabulary
 from mesodesk.knowledge.loader import knowledge
 from mesodesk.knowledge.selectors import clinic_knowledge
-from mesodesk.patients import intake_services, selectors, services
+from mesodesk.patients import selectors, services
 from mesodesk.patients.alerts import age_years, chart_alerts
 from mesodesk.patients.forms import (
     AllergyForm,
@@ -39,6 +39,7 @@ from mesodesk.patients.intake import IntakeAnswers, proposed_facts
 from mesodesk.patients.models import Allergy, Condition, Medication, Patient
 from mesodesk.patients.panels import chart_panels
 from mesodesk.patients.selectors import PossibleDuplicate
+from mesodesk.patients.services import intake as intake_services
 
 PAGE_SIZE = 25
 HISTORY_CHANGED = "history-changed"  # chart panels listen for it and reload themselves
@@ -125,10 +126,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @clinic_view(Capability.PATIENT_EDIT)
 def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        patient = selectors.patient_for_edit(actor=actor, patient_id=patient_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    patient = selectors.patient_for_edit(actor=actor, patient_id=patient_id)
     demographics, clinical = _patient_forms(request, patient)
     if request.method == "POST":
         valid = demographics.is_valid() & (clinical is None or clinical.is_valid())
@@ -152,10 +150,7 @@ def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
 @clinic_view(Capability.PATIENT_VIEW)
 def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        chart = selectors.patient_chart(actor=actor, patient_id=patient_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    chart = selectors.patient_chart(actor=actor, patient_id=patient_id)
     kb = knowledge()
     return render(
         request,
@@ -186,12 +181,7 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
 @clinic_view(Capability.CLINICAL_VIEW)
 def history_changes(request: HttpRequest, patient_id: str) -> HttpResponse:
     """The amendment history of the clinical facts (an HTMX partial under the history)."""
-    try:
-        amendments = selectors.history_amendments(
-            actor=request_actor(request), patient_id=patient_id
-        )
-    except NotFound as exc:
-        raise Http404 from exc
+    amendments = selectors.history_amendments(actor=request_actor(request), patient_id=patient_id)
     return render(request, "patients/_history_changes.html", {"amendments": amendments})
 
 
@@ -258,10 +248,7 @@ def _history_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
 def allergen_suggest(request: HttpRequest, patient_id: str) -> HttpResponse:
     """<option>s of the allergen vocabulary for what is typed in a patient's allergy field."""
     actor = request_actor(request)
-    try:
-        selectors.patient_get(actor=actor, patient_id=patient_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    selectors.patient_get(actor=actor, patient_id=patient_id)
     return render(
         request,
         "patients/_allergen_options.html",
@@ -282,17 +269,12 @@ def history_item_form(
         raise Http404
     actor = request_actor(request)
     model, form_class, record, update, id_kwarg = HISTORY_KINDS[kind]
-    try:
-        patient = selectors.patient_get(actor=actor, patient_id=patient_id)
-        instance = (
-            selectors.history_item_for_edit(
-                actor=actor, model=model, patient=patient, item_id=item_id
-            )
-            if item_id
-            else None
-        )
-    except NotFound as exc:
-        raise Http404 from exc
+    patient = selectors.patient_get(actor=actor, patient_id=patient_id)
+    instance = (
+        selectors.history_item_for_edit(actor=actor, model=model, patient=patient, item_id=item_id)
+        if item_id
+        else None
+    )
     form = form_class(request.POST if request.method == "POST" else None, instance=instance)
     if kind == "allergy":
         form.fields["substance"].widget.attrs.update(
@@ -334,8 +316,6 @@ def list_review(request: HttpRequest, patient_id: str, which: str) -> HttpRespon
     actor = request_actor(request)
     try:
         patient = services.history_list_review(actor=actor, patient_id=patient_id, which=which)
-    except NotFound as exc:
-        raise Http404 from exc
     except FieldErrors as exc:
         raise Http404 from exc  # an unknown list name in the URL
     if is_htmx(request):
@@ -363,8 +343,6 @@ def intake_link_create(request: HttpRequest, patient_id: str) -> HttpResponse:
                 ttl_hours=form.cleaned_data["ttl_hours"],
                 base_url=request.build_absolute_uri("/"),
             )
-        except NotFound as exc:
-            raise Http404 from exc
         except FieldErrors as exc:
             form_add_errors(form, exc)
     context = {"form": form, "issued": issued, "patient_id": patient_id}
@@ -386,10 +364,7 @@ def intake_list(request: HttpRequest) -> HttpResponse:
 @clinic_view(Capability.INTAKE_REVIEW)
 def intake_review(request: HttpRequest, submission_id: str) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        submission = selectors.intake_get(actor=actor, submission_id=submission_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    submission = selectors.intake_get(actor=actor, submission_id=submission_id)
     facts = proposed_facts(IntakeAnswers.model_validate(submission.answers))
     errors: dict[str, list[str]] = {}
     reject_form = IntakeRejectForm(request.POST if "reject" in request.POST else None)

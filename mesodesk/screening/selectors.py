@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
-from mesodesk.core.errors import NotFound, ObjectId
+from mesodesk.core.errors import ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.patients.selectors import patient_get
 from mesodesk.screening.models import Screening
 
@@ -36,12 +38,12 @@ def screenings_for(*, actor: Actor, patient_id: ObjectId) -> QuerySet[Screening]
 
 def screening_get(*, actor: Actor, screening_id: ObjectId) -> Screening:
     actor.require(Capability.CLINICAL_VIEW)
-    try:
-        screening = Screening.objects.select_related(
+    screening = get_in_clinic(
+        Screening.objects.select_related(
             "performed_by", "override", "override__overridden_by"
-        ).get(pk=screening_id, clinic=actor.clinic)
-    except (Screening.DoesNotExist, ValueError) as exc:
-        raise NotFound("No such screening in this clinic.") from exc
+        ).filter(clinic=actor.clinic),
+        screening_id,
+    )
     audit_event_record(
         actor=actor,
         action=AuditAction.READ,
@@ -56,13 +58,10 @@ def screening_patient_id(*, actor: Actor, screening_id: ObjectId) -> uuid.UUID:
     """Whose screening it is, to find the way back to the chart; reads no findings, so it is
     not audited."""
     actor.require(Capability.CLINICAL_VIEW)
-    try:
-        patient_id: uuid.UUID = Screening.objects.values_list("patient_id", flat=True).get(
-            pk=screening_id, clinic=actor.clinic
-        )
-    except (Screening.DoesNotExist, ValueError) as exc:
-        raise NotFound("No such screening in this clinic.") from exc
-    return patient_id
+    screening = get_in_clinic(
+        Screening.objects.only("patient_id").filter(clinic=actor.clinic), screening_id
+    )
+    return screening.patient_id
 
 
 @dataclass(frozen=True)
@@ -92,3 +91,49 @@ def screening_panel(*, actor: Actor, patient_id: ObjectId) -> ScreeningPanel:
             summary="screening panel",
         )
     return ScreeningPanel(patient_id=patient.pk, latest=latest, shows_findings=shows)
+
+
+# --- For the apps above (plans, sessions): clinic-scoped, role checks are the caller's ----------
+
+
+def plan_screenings(*, clinic_id: uuid.UUID) -> QuerySet[Screening]:
+    """The clinic's screenings with what a plan's view shows of them."""
+    return Screening.objects.filter(clinic_id=clinic_id).select_related(
+        "override", "override__overridden_by", "performed_by"
+    )
+
+
+def latest_plan_screening(*, clinic_id: uuid.UUID, plan_id: uuid.UUID) -> Screening | None:
+    return (
+        plan_screenings(clinic_id=clinic_id)
+        .filter(plan_id=plan_id)
+        .order_by("-performed_at")
+        .first()
+    )
+
+
+def latest_plan_screenings(
+    *, clinic_id: uuid.UUID, plan_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Screening]:
+    """The newest screening of each plan, in one query."""
+    newest = (
+        Screening.objects.filter(plan_id=OuterRef("plan_id"))
+        .order_by("-performed_at")
+        .values("pk")[:1]
+    )
+    rows = plan_screenings(clinic_id=clinic_id).filter(plan_id__in=plan_ids, pk=Subquery(newest))
+    return {screening.plan_id: screening for screening in rows if screening.plan_id}
+
+
+def plan_screening_of_day(
+    *, clinic_id: uuid.UUID, plan_id: uuid.UUID, since: dt.datetime, on: dt.date
+) -> Screening | None:
+    """The plan's newest screening made on `on` after `since` (its last change), if any."""
+    return (
+        Screening.objects.filter(
+            clinic_id=clinic_id, plan_id=plan_id, performed_at__gte=since, screened_on=on
+        )
+        .select_related("override")
+        .order_by("-performed_at")
+        .first()
+    )

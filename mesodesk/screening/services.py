@@ -12,7 +12,8 @@ from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
-from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
+from mesodesk.core.errors import Conflict, FieldErrors, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.loader import KnowledgeBase
 from mesodesk.knowledge.reasons import reason_error
 from mesodesk.knowledge.selectors import clinic_knowledge
@@ -26,7 +27,7 @@ from mesodesk.screening.rules import ruleset_for
 MAX_REASON = 4000
 
 
-def planned_treatment_validate(
+def _planned_treatment(
     kb: KnowledgeBase, *, indication: str, areas: Sequence[str], ingredients: Sequence[str]
 ) -> PlannedTreatment:
     """The planned treatment, or FieldErrors naming each unknown code by its position."""
@@ -108,9 +109,7 @@ def screening_run(
     if reason not in ScreeningReason.values:
         raise FieldErrors.single("reason", "Unknown screening reason.")
     kb = clinic_knowledge(actor.clinic)
-    plan = planned_treatment_validate(
-        kb, indication=indication, areas=areas, ingredients=ingredients
-    )
+    plan = _planned_treatment(kb, indication=indication, areas=areas, ingredients=ingredients)
     return _execute(actor, patient_id, plan, reason, plan_id, kb)
 
 
@@ -127,9 +126,7 @@ def screening_refresh(
     """Re-screens as a consequence of a permitted change (the record, or a plan): any role
     that may make the change triggers it; the findings stay visible to clinical roles only."""
     kb = clinic_knowledge(actor.clinic)
-    plan = planned_treatment_validate(
-        kb, indication=indication, areas=areas, ingredients=ingredients
-    )
+    plan = _planned_treatment(kb, indication=indication, areas=areas, ingredients=ingredients)
     return _execute(actor, patient_id, plan, reason, plan_id, kb)
 
 
@@ -142,12 +139,9 @@ def screening_override(*, actor: Actor, screening_id: ObjectId, reason: str) -> 
     if len(reason) > MAX_REASON:
         raise FieldErrors.single("reason", f"Keep the reason under {MAX_REASON} characters.")
     with transaction.atomic():
-        try:
-            screening = Screening.objects.select_for_update().get(
-                pk=screening_id, clinic=actor.clinic
-            )
-        except (Screening.DoesNotExist, ValueError) as exc:
-            raise NotFound("No such screening in this clinic.") from exc
+        screening = get_in_clinic(
+            Screening.objects.select_for_update().filter(clinic=actor.clinic), screening_id
+        )
         if ScreeningOverride.objects.filter(screening=screening).exists():
             raise Conflict("This screening is already overridden.")
         if screening.verdict == "eligible":

@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from mesodesk.accounts.access import clinic_view, request_actor
 from mesodesk.accounts.choices import Capability
-from mesodesk.core.errors import Conflict, FieldErrors, NotFound
+from mesodesk.core.errors import Conflict, FieldErrors
 from mesodesk.core.htmx import form_add_errors, is_htmx
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.screening import selectors, services
@@ -21,10 +21,7 @@ from mesodesk.screening.forms import OverrideForm, ScreeningRunForm
 
 def _panel(request: HttpRequest, patient_id: str, **extra: object) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        panel = selectors.screening_panel(actor=actor, patient_id=patient_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    panel = selectors.screening_panel(actor=actor, patient_id=patient_id)
     context = {
         "panel": panel,
         "screening": panel.latest,
@@ -54,8 +51,6 @@ def run(request: HttpRequest, patient_id: str) -> HttpResponse:
                 areas=form.cleaned_data["areas"],
                 ingredients=form.cleaned_data["ingredients"],
             )
-        except NotFound as exc:
-            raise Http404 from exc
         except FieldErrors as exc:
             form_add_errors(form, exc)
     if not is_htmx(request):
@@ -75,8 +70,6 @@ def override(request: HttpRequest, screening_id: str) -> HttpResponse:
             done = services.screening_override(
                 actor=actor, screening_id=screening_id, reason=form.cleaned_data["reason"]
             )
-        except NotFound as exc:
-            raise Http404 from exc
         except FieldErrors as exc:
             form_add_errors(form, exc)
         except Conflict as exc:
@@ -84,10 +77,7 @@ def override(request: HttpRequest, screening_id: str) -> HttpResponse:
         else:
             patient_id = done.screening.patient_id
     if patient_id is None:  # not overridden: the screening was not read yet
-        try:
-            patient_id = selectors.screening_patient_id(actor=actor, screening_id=screening_id)
-        except NotFound as exc:
-            raise Http404 from exc
+        patient_id = selectors.screening_patient_id(actor=actor, screening_id=screening_id)
     if not is_htmx(request):
         if error or form.errors:
             messages.error(

@@ -8,6 +8,7 @@ from mesodesk.accounts.models import User
 from mesodesk.catalog.models import Lot
 from mesodesk.knowledge.loader import KnowledgeBase
 from mesodesk.sessions.choices import PointKind
+from mesodesk.sessions.fields import ANAESTHETIC_MINUTES_AGO
 
 
 class ReconfirmForm(forms.Form):
@@ -71,7 +72,7 @@ class AntisepsisForm(forms.Form):
 class AnaestheticForm(forms.Form):
     product = forms.CharField(max_length=120, initial="EMLA cream", label="Topical anaesthetic")
     minutes_ago = forms.IntegerField(
-        min_value=0, max_value=360, initial=0, label="Applied how many minutes ago"
+        **ANAESTHETIC_MINUTES_AGO.form_kwargs(), initial=0, label="Applied how many minutes ago"
     )
 
 

@@ -15,6 +15,7 @@ from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.catalog.selectors import lots_by_id, products_by_id
 from mesodesk.core.errors import NotFound, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.screening.models import Screening
 from mesodesk.sessions.chart import session_lines
@@ -35,8 +36,8 @@ def session_get(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
     """One session of the actor's clinic, for anyone who checks patients in; a clinician's
     read is audited (front desk sees only the session's status)."""
     actor.require(Capability.SESSION_CHECK_IN)
-    try:
-        session = TreatmentSession.objects.select_related(
+    session = get_in_clinic(
+        TreatmentSession.objects.select_related(
             "plan",
             "plan__protocol",
             "patient",
@@ -44,9 +45,10 @@ def session_get(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
             "assistant",
             "signed_by",
             "clinic",
-        ).get(pk=session_id, clinic=actor.clinic)
-    except (TreatmentSession.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such session in this clinic.") from exc
+        ).filter(clinic=actor.clinic),
+        session_id,
+        message="No such session in this clinic.",
+    )
     if actor.can(Capability.CLINICAL_VIEW):
         audit_event_record(
             actor=actor,
@@ -61,14 +63,13 @@ def session_get(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
 def session_for_update(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
     """The session row locked for a write (inside the caller's transaction); not audited as a
     read: the write that follows is."""
-    try:
-        return (
-            TreatmentSession.objects.select_for_update(of=("self",))
-            .select_related("plan", "plan__protocol", "patient", "clinic")
-            .get(pk=session_id, clinic=actor.clinic)
-        )
-    except (TreatmentSession.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such session in this clinic.") from exc
+    return get_in_clinic(
+        TreatmentSession.objects.select_for_update(of=("self",))
+        .select_related("plan", "plan__protocol", "patient", "clinic")
+        .filter(clinic=actor.clinic),
+        session_id,
+        message="No such session in this clinic.",
+    )
 
 
 def sessions_of_plan(*, actor: Actor, plan: TreatmentPlan) -> QuerySet[TreatmentSession]:

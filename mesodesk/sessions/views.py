@@ -22,7 +22,7 @@ from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.accounts.selectors import assistants_for
 from mesodesk.catalog.selectors import lots_usable
-from mesodesk.core.errors import Conflict, FieldErrors, NotFound
+from mesodesk.core.errors import Conflict, FieldErrors
 from mesodesk.core.htmx import form_add_errors, is_htmx
 from mesodesk.core.http import pdf_response
 from mesodesk.core.pdf import render_pdf
@@ -54,10 +54,7 @@ from mesodesk.treatments.selectors import plan_for_panel, plan_product_ids
 
 
 def _get(actor: Actor, session_id: str) -> TreatmentSession:
-    try:
-        return session_get(actor=actor, session_id=session_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    return session_get(actor=actor, session_id=session_id)
 
 
 def _point_form(
@@ -112,10 +109,7 @@ def plan_panel(request: HttpRequest, plan_id: str) -> HttpResponse:
     """The plan page's sessions panel: the course so far and the button for the next session
     (the page that loads the panel audited the read of the plan)."""
     actor = request_actor(request)
-    try:
-        plan = plan_for_panel(actor=actor, plan_id=plan_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    plan = plan_for_panel(actor=actor, plan_id=plan_id)
     sessions = list(sessions_of_plan(actor=actor, plan=plan))
     course = plan_course(plan, sessions, actor.clinic.zone)
     window = course.window
@@ -140,8 +134,6 @@ def session_new(request: HttpRequest, plan_id: str) -> HttpResponse:
             plan_id=plan_id,
             early_reason=request.POST.get("early_reason", ""),
         )
-    except NotFound as exc:
-        raise Http404 from exc
     except FieldErrors as exc:
         for message in (m for msgs in exc.errors.values() for m in msgs):
             messages.error(request, message)
@@ -195,8 +187,6 @@ def _after(
 ) -> HttpResponse:
     try:
         action()
-    except NotFound as exc:
-        raise Http404 from exc
     except FieldErrors as exc:
         for messages_ in exc.errors.values():
             for message in messages_:
@@ -412,10 +402,7 @@ def _uuid_or_none(value: str | None) -> uuid.UUID | None:
 
 
 def _sheet(actor: Actor, session_id: str) -> AftercareSheet:
-    try:
-        return aftercare_get(actor=actor, session_id=session_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    return aftercare_get(actor=actor, session_id=session_id)
 
 
 @clinic_view(Capability.SESSION_PREPARE)
@@ -453,8 +440,6 @@ def aftercare_email(request: HttpRequest, session_id: str) -> HttpResponse:
     try:
         services.aftercare_send(actor=actor, session_id=session_id, to=form.cleaned_data["to"])
         messages.success(request, "The aftercare e-mail is queued; its status shows below.")
-    except NotFound as exc:
-        raise Http404 from exc
     except FieldErrors as exc:
         messages.error(request, " ".join(m for msgs in exc.errors.values() for m in msgs))
     return redirect("sessions:aftercare", session_id=session_id)

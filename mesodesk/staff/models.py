@@ -129,6 +129,7 @@ class BreakGlassGrant(BaseModel):
             models.Index(fields=["clinic", "reviewed_at"], name="breakglass_review"),
         ]
         constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="breakglass_role_valid"),
             models.CheckConstraint(
                 condition=Q(reviewed_at__isnull=True) | Q(reviewed_by__isnull=False),
                 name="breakglass_reviewed_by_someone",

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from mesodesk.api import api
 from mesodesk.catalog.models import Protocol
-from mesodesk.catalog.protocols import protocol_clone
+from mesodesk.catalog.services.protocols import protocol_clone
 from mesodesk.catalog.tests.helpers import lidocaine_2, receive
 from mesodesk.consent.services import consent_template_create
 from mesodesk.core.paging import MAX_PAGE

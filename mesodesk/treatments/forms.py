@@ -6,6 +6,7 @@ from django import forms
 
 from mesodesk.catalog.models import Product, Protocol
 from mesodesk.knowledge.loader import knowledge
+from mesodesk.treatments.fields import SESSIONS_PLANNED, TOPICAL_ANAESTHETIC_G
 
 
 def _indications() -> list[tuple[str, str]]:
@@ -25,11 +26,12 @@ class PlanForm(forms.Form):
         help_text="A published protocol for this indication.",
     )
     sessions_planned = forms.IntegerField(
-        min_value=1, max_value=60, required=False, help_text="Defaults to the protocol's sessions."
+        **SESSIONS_PLANNED.form_kwargs(),
+        required=False,
+        help_text="Defaults to the protocol's sessions.",
     )
     topical_anaesthetic_g = forms.DecimalField(
-        min_value=0,
-        max_value=60,
+        **TOPICAL_ANAESTHETIC_G.form_kwargs(),
         decimal_places=2,
         required=False,
         label="Topical anaesthetic cream (g per session)",

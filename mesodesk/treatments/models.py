@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from mesodesk.core.models import BaseModel
 from mesodesk.treatments.choices import PlanStatus
+from mesodesk.treatments.fields import SESSIONS_PLANNED, TOPICAL_ANAESTHETIC_G
 from mesodesk.treatments.progress import Schedule
 
 
@@ -28,14 +29,14 @@ class TreatmentPlan(BaseModel):
         "catalog.Protocol", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     sessions_planned = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)]
+        null=True, blank=True, validators=SESSIONS_PLANNED.validators()
     )
     topical_anaesthetic_g = models.DecimalField(
         max_digits=5,
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(60))],
+        validators=TOPICAL_ANAESTHETIC_G.validators(),
         help_text="Grams of topical anaesthetic cream per session, when the clinic counts it.",
     )
     status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)

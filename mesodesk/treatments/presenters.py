@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
-
 from mesodesk.accounts.actor import Actor
 from mesodesk.knowledge.loader import KnowledgeBase
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.screening.models import Screening
+from mesodesk.screening.selectors import latest_plan_screening, latest_plan_screenings
 from mesodesk.treatments.dosing import DoseInputError, DoseReport
 from mesodesk.treatments.models import TreatmentPlan
 from mesodesk.treatments.selectors import plan_dose_report
@@ -35,12 +34,6 @@ class PlanView:
         return self.screening.verdict
 
 
-def _screenings(actor: Actor) -> Any:
-    return Screening.objects.filter(clinic=actor.clinic).select_related(
-        "override", "override__overridden_by", "performed_by"
-    )
-
-
 def _view(
     actor: Actor, plan: TreatmentPlan, screening: Screening | None, kb: KnowledgeBase
 ) -> PlanView:
@@ -53,20 +46,14 @@ def _view(
 
 
 def plan_view(actor: Actor, plan: TreatmentPlan) -> PlanView:
-    latest = _screenings(actor).filter(plan_id=plan.pk).order_by("-performed_at").first()
+    latest = latest_plan_screening(clinic_id=actor.clinic.pk, plan_id=plan.pk)
     return _view(actor, plan, latest, clinic_knowledge(actor.clinic))
 
 
 def plan_views(actor: Actor, plans: list[TreatmentPlan]) -> list[PlanView]:
     """Views of many plans (pass them with their mix prefetched) in constant queries: the
     latest screening of every plan is read at once."""
-    newest = (
-        Screening.objects.filter(plan_id=OuterRef("plan_id"))
-        .order_by("-performed_at")
-        .values("pk")[:1]
-    )
-    rows = _screenings(actor).filter(plan_id__in=[p.pk for p in plans], pk=Subquery(newest))
-    latest = {screening.plan_id: screening for screening in rows}
+    latest = latest_plan_screenings(clinic_id=actor.clinic.pk, plan_ids=[p.pk for p in plans])
     kb = clinic_knowledge(actor.clinic)
     return [_view(actor, plan, latest.get(plan.pk), kb) for plan in plans]
 

@@ -8,14 +8,15 @@ from ninja import Field, Schema
 
 from mesodesk.core.api import PatchSchema
 from mesodesk.core.schemas import InSchema
+from mesodesk.treatments.fields import SESSIONS_PLANNED, TOPICAL_ANAESTHETIC_G
 
 
 class PlanIn(InSchema):
     indication: str = Field(max_length=40)
     areas: list[str] = Field(max_length=20)
     protocol_id: uuid.UUID | None = None
-    sessions_planned: int | None = Field(None, ge=1, le=60)
-    topical_anaesthetic_g: Decimal | None = None
+    sessions_planned: int | None = SESSIONS_PLANNED.pydantic_field()
+    topical_anaesthetic_g: Decimal | None = TOPICAL_ANAESTHETIC_G.pydantic_field()
     notes: str = Field("", max_length=4000)
 
 
@@ -23,8 +24,8 @@ class PlanPatch(PatchSchema):
     indication: str | None = Field(None, max_length=40)
     areas: list[str] | None = Field(None, max_length=20)
     protocol_id: uuid.UUID | None = None
-    sessions_planned: int | None = Field(None, ge=1, le=60)
-    topical_anaesthetic_g: Decimal | None = None
+    sessions_planned: int | None = SESSIONS_PLANNED.pydantic_field()
+    topical_anaesthetic_g: Decimal | None = TOPICAL_ANAESTHETIC_G.pydantic_field()
     notes: str | None = Field(None, max_length=4000)
 
 

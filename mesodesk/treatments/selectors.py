@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from mesodesk.accounts.actor import Actor
@@ -12,7 +11,8 @@ from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.catalog.selectors import ingredient_codes_of, product_components
-from mesodesk.core.errors import NotFound, ObjectId
+from mesodesk.core.errors import ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.loader import KnowledgeBase
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.treatments.choices import PlanStatus
@@ -53,10 +53,7 @@ def plans_of_patient(*, actor: Actor, patient_id: ObjectId) -> QuerySet[Treatmen
 
 def plan_get(*, actor: Actor, plan_id: ObjectId) -> TreatmentPlan:
     """One plan of the actor's clinic; the read is audited (a plan is part of the chart)."""
-    try:
-        plan = plans_for(actor).get(pk=plan_id)
-    except (TreatmentPlan.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such treatment plan in this clinic.") from exc
+    plan = get_in_clinic(plans_for(actor), plan_id)
     audit_event_record(
         actor=actor,
         action=AuditAction.READ,
@@ -77,10 +74,7 @@ def plan_for_panel(*, actor: Actor, plan_id: ObjectId) -> TreatmentPlan:
     """A plan for a panel of the plan page: clinic-scoped, without its mix and not audited
     again (the page that loads the panel audited the read)."""
     actor.require(Capability.PLAN_VIEW)
-    try:
-        return TreatmentPlan.objects.get(pk=plan_id, clinic=actor.clinic)
-    except (TreatmentPlan.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such treatment plan in this clinic.") from exc
+    return get_in_clinic(TreatmentPlan.objects.filter(clinic=actor.clinic), plan_id)
 
 
 def plan_ingredients(plan: TreatmentPlan) -> list[str]:
@@ -120,10 +114,9 @@ def plan_dose_report(
 
 def mixline_get(*, actor: Actor, line_id: ObjectId) -> MixLine:
     actor.require(Capability.PLAN_VIEW)
-    try:
-        return MixLine.objects.select_related("plan").get(pk=line_id, clinic=actor.clinic)
-    except (MixLine.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such mix line in this clinic.") from exc
+    return get_in_clinic(
+        MixLine.objects.select_related("plan").filter(clinic=actor.clinic), line_id
+    )
 
 
 def plan_product_ids(plan: TreatmentPlan) -> list[uuid.UUID]:

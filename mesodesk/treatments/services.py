@@ -23,10 +23,12 @@ from mesodesk.catalog.choices import ProtocolStatus
 from mesodesk.catalog.models import Product
 from mesodesk.catalog.selectors import product_get, protocol_fits, protocol_get
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients.selectors import patient_get
 from mesodesk.screening.choices import BLOCKING_VERDICTS, ScreeningReason
 from mesodesk.screening.models import Screening
+from mesodesk.screening.selectors import plan_screening_of_day
 from mesodesk.screening.services import screening_refresh
 from mesodesk.treatments.choices import PlanStatus
 from mesodesk.treatments.dosing import DoseInputError
@@ -48,10 +50,7 @@ def _plan(actor: Actor, plan_id: ObjectId, *, lock: bool = True) -> TreatmentPla
     qs = TreatmentPlan.objects.filter(clinic=actor.clinic).select_related("patient", "protocol")
     if lock:
         qs = qs.select_for_update(of=("self",))
-    try:
-        return qs.get(pk=plan_id)
-    except (TreatmentPlan.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such treatment plan in this clinic.") from exc
+    return get_in_clinic(qs, plan_id)
 
 
 def _validate_plan(actor: Actor, plan: TreatmentPlan, data: Mapping[str, Any]) -> None:
@@ -261,14 +260,12 @@ def mixline_add(
 
 
 def _line(actor: Actor, line_id: ObjectId) -> MixLine:
-    try:
-        return (
-            MixLine.objects.select_related("plan", "product")
-            .select_for_update(of=("self",))
-            .get(pk=line_id, clinic=actor.clinic)
-        )
-    except (MixLine.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such mix line in this clinic.") from exc
+    return get_in_clinic(
+        MixLine.objects.select_related("plan", "product")
+        .select_for_update(of=("self",))
+        .filter(clinic=actor.clinic),
+        line_id,
+    )
 
 
 def mixline_update(
@@ -333,16 +330,8 @@ def _screening_problem(screening: Screening) -> str:
 def plan_current_screening(actor: Actor, plan: TreatmentPlan) -> Screening:
     """The plan's screening made today after its last change; screens again if there is none."""
     today = actor.today()
-    latest = (
-        Screening.objects.filter(
-            clinic=actor.clinic,
-            plan_id=plan.pk,
-            performed_at__gte=plan.content_changed_at,
-            screened_on=today,
-        )
-        .select_related("override")
-        .order_by("-performed_at")
-        .first()
+    latest = plan_screening_of_day(
+        clinic_id=actor.clinic.pk, plan_id=plan.pk, since=plan.content_changed_at, on=today
     )
     return latest if latest is not None else _rescreen(actor, plan)
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from mesodesk.accounts.access import clinic_view, request_actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.catalog.selectors import products_for, protocols_published
-from mesodesk.core.errors import Conflict, FieldErrors, NotFound
+from mesodesk.core.errors import Conflict, FieldErrors
 from mesodesk.core.htmx import form_add_errors, is_htmx
 from mesodesk.core.http import pdf_response
 from mesodesk.knowledge.selectors import clinic_knowledge
@@ -30,10 +30,7 @@ from mesodesk.treatments.summary import plan_summary, plan_summary_pdf
 @clinic_view(Capability.PATIENT_VIEW)
 def panel(request: HttpRequest, patient_id: str) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        patient = patient_get(actor=actor, patient_id=patient_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    patient = patient_get(actor=actor, patient_id=patient_id)
     plans = (
         list(selectors.plans_of_patient(actor=actor, patient_id=patient.pk))
         if actor.can(Capability.PLAN_VIEW)
@@ -61,26 +58,18 @@ def plan_new(request: HttpRequest, patient_id: str) -> HttpResponse:
             plan = services.plan_create(
                 actor=actor, patient_id=patient_id, data=form.data_for_service()
             )
-        except NotFound as exc:
-            raise Http404 from exc
         except FieldErrors as exc:
             form_add_errors(form, exc)
         else:
             return redirect("treatments:plan", plan_id=plan.pk)
-    try:
-        patient = patient_get(actor=actor, patient_id=patient_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    patient = patient_get(actor=actor, patient_id=patient_id)
     return render(
         request, "treatments/plan_new.html", {"form": form, "patient": patient}, status=400
     )
 
 
 def _plan_or_404(request: HttpRequest, plan_id: str) -> TreatmentPlan:
-    try:
-        return selectors.plan_get(actor=request_actor(request), plan_id=plan_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    return selectors.plan_get(actor=request_actor(request), plan_id=plan_id)
 
 
 def _builder_context(request: HttpRequest, plan: TreatmentPlan, **extra: Any) -> dict[str, Any]:
@@ -163,10 +152,7 @@ def line_add(request: HttpRequest, plan_id: str) -> HttpResponse:
 @require_POST
 def line_update(request: HttpRequest, line_id: str) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        line = selectors.mixline_get(actor=actor, line_id=line_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    line = selectors.mixline_get(actor=actor, line_id=line_id)
     form = VolumeForm(request.POST)
     error = ""
     if form.is_valid():
@@ -188,8 +174,6 @@ def line_update(request: HttpRequest, line_id: str) -> HttpResponse:
 def line_remove(request: HttpRequest, line_id: str) -> HttpResponse:
     try:
         plan = services.mixline_remove(actor=request_actor(request), line_id=line_id)
-    except NotFound as exc:
-        raise Http404 from exc
     except Conflict as exc:
         messages.error(request, str(exc))
         return redirect("patients:list")

@@ -11,6 +11,7 @@ from django.urls import reverse
 from mesodesk.accounts.choices import Role
 from mesodesk.accounts.middleware import ACTIVE_CLINIC_KEY, LAST_SEEN_KEY
 from mesodesk.accounts.models import ApiToken, Membership
+from mesodesk.accounts.services import api_token_issue
 from mesodesk.accounts.tests.helpers import totp_device, totp_now
 from mesodesk.audit.models import AuditEvent
 from mesodesk.core.testing import PASSWORD, Personas, logged_in_client, mark_mfa_verified
@@ -120,6 +121,17 @@ def test_a_member_issues_and_revokes_an_api_token(personas: Personas) -> None:
         Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/patients").status_code
         == 401
     )
+
+
+def test_revoking_another_users_api_token_answers_404_and_leaves_it_working(
+    personas: Personas,
+) -> None:
+    issued = api_token_issue(actor=personas.nurse, name="Nurse's", days=1)
+    client = logged_in_client(personas.practitioner)
+    response = client.post(reverse("accounts:token_revoke", args=[issued.token.pk]))
+    assert response.status_code == 404
+    issued.token.refresh_from_db()
+    assert issued.token.revoked_at is None
 
 
 def test_a_token_form_with_bad_input_shows_errors(personas: Personas) -> None:

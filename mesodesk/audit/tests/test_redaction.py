@@ -16,8 +16,8 @@ from django.urls import reverse
 from mesodesk.audit.models import AuditEvent
 from mesodesk.audit.redaction import HIDDEN, event_view
 from mesodesk.core.testing import Personas, adult_patient_data, logged_in_client
-from mesodesk.patients import intake_services
 from mesodesk.patients.services import condition_record, patient_create, patient_update
+from mesodesk.patients.services import intake as intake_services
 from mesodesk.patients.tests.intake_helpers import form_post
 
 pytestmark = pytest.mark.django_db

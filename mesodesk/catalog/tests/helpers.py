@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.catalog.models import Lot, Product, Protocol
-from mesodesk.catalog.protocols import protocol_clone, protocol_publish
-from mesodesk.catalog.services import lot_receive, product_create
+from mesodesk.catalog.services import LotReceipt, lot_receive, product_create
+from mesodesk.catalog.services.protocols import protocol_clone, protocol_publish
 from mesodesk.core.testing import today
 
 
@@ -41,12 +41,12 @@ def receive(
 ) -> Lot:
     return lot_receive(
         actor=actor,
-        data={
-            "product_id": product.pk,
-            "lot_number": number,
-            "expiry_date": today() + dt.timedelta(days=days),
-            "quantity_ml": Decimal(ml),
-        },
+        receipt=LotReceipt(
+            product_id=product.pk,
+            lot_number=number,
+            expiry_date=today() + dt.timedelta(days=days),
+            quantity_ml=Decimal(ml),
+        ),
     )
 
 

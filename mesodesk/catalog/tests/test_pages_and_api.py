@@ -14,7 +14,7 @@ from django.urls import reverse
 from mesodesk.audit.models import AuditEvent
 from mesodesk.catalog.forms import ProtocolForm
 from mesodesk.catalog.models import Lot, Protocol
-from mesodesk.catalog.protocols import protocol_clone
+from mesodesk.catalog.services.protocols import protocol_clone
 from mesodesk.catalog.tests.helpers import lidocaine_2, published, receive
 from mesodesk.core.testing import Personas, api_client, logged_in_client, today
 
@@ -186,3 +186,40 @@ def test_another_clinic_cannot_start_a_new_version_on_the_page(personas: Persona
     assert response.status_code == 404
     assert Protocol.objects.filter(family=protocol.family).count() == 1
     assert not Protocol.objects.filter(clinic=personas.clinic_b).exists()
+
+
+@pytest.mark.parametrize("page", ["catalog:products", "catalog:stock", "catalog:protocols"])
+def test_the_catalog_list_pages_show_nothing_of_another_clinic(
+    personas: Personas, page: str
+) -> None:
+    product = lidocaine_2(personas.clinic_admin, name="Lidocaine of clinic A")
+    receive(personas.nurse, product, number="LOT-OF-A")
+    draft = _draft(personas)
+    draft_name = "Protocol of clinic A"
+    Protocol.objects.filter(pk=draft.pk).update(name=draft_name)
+
+    response = logged_in_client(personas.foreign_practitioner).get(reverse(page))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    for text in ("Lidocaine of clinic A", "LOT-OF-A", draft_name, str(draft.pk)):
+        assert text not in body
+    # The same page in clinic A does show them (the assertion above could fail).
+    own = logged_in_client(personas.practitioner).get(reverse(page)).content.decode()
+    assert any(t in own for t in ("Lidocaine of clinic A", "LOT-OF-A", draft_name))
+
+
+def test_another_clinics_protocol_page_answers_404(personas: Personas) -> None:
+    draft = _draft(personas)
+    client = logged_in_client(personas.foreign_practitioner)
+    assert client.get(reverse("catalog:protocol", args=[draft.pk])).status_code == 404
+
+
+def test_another_clinic_cannot_adjust_a_lot_on_the_page(personas: Personas) -> None:
+    lot = receive(personas.nurse, lidocaine_2(personas.clinic_admin))
+    response = logged_in_client(personas.foreign_practitioner).post(
+        reverse("catalog:lot_adjust", args=[lot.pk]), {"delta_ml": "-1", "reason": "not ours"}
+    )
+    assert response.status_code == 404
+    lot.refresh_from_db()
+    assert lot.quantity_remaining_ml == Decimal(20)

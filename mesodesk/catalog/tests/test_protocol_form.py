@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from mesodesk.catalog.forms import ProtocolForm
 from mesodesk.catalog.models import Protocol
-from mesodesk.catalog.protocols import protocol_clone, protocol_update
+from mesodesk.catalog.services.protocols import protocol_clone, protocol_update
 from mesodesk.core.errors import FieldErrors
 from mesodesk.core.htmx import field_words
 from mesodesk.core.testing import Personas, logged_in_client

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mesodesk.catalog.models import Protocol
-from mesodesk.catalog.protocols import (
+from mesodesk.catalog.services.protocols import (
     protocol_clone,
     protocol_create,
     protocol_new_version,

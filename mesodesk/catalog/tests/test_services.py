@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import close_old_connections, connection
@@ -13,6 +14,7 @@ from mesodesk.audit.models import AuditEvent
 from mesodesk.catalog import selectors
 from mesodesk.catalog.models import Ingredient, Lot, Product, StockMovement
 from mesodesk.catalog.services import (
+    LotReceipt,
     lot_adjust,
     lot_consume,
     lot_receive,
@@ -95,7 +97,7 @@ def test_a_name_taken_by_a_concurrent_request_is_a_field_error_not_a_crash(
         Product.objects.create(clinic=personas.clinic_a, name="Lidocaine 2 %", kind="brand")
         return knowledge()
 
-    monkeypatch.setattr("mesodesk.catalog.services.knowledge", rival_saves_first)
+    monkeypatch.setattr("mesodesk.catalog.services.stock.knowledge", rival_saves_first)
     with pytest.raises(FieldErrors) as caught:
         lidocaine_2(personas.clinic_admin)
     assert caught.value.errors == {"name": ["A product with this name already exists."]}
@@ -131,14 +133,14 @@ def test_bad_receipts_are_refused(
     personas: Personas, changes: dict[str, object], field: str
 ) -> None:
     product = lidocaine_2(personas.clinic_admin)
-    data = {
+    data: dict[str, Any] = {
         "product_id": product.pk,
         "lot_number": "X1",
         "expiry_date": today() + dt.timedelta(days=90),
         "quantity_ml": Decimal(10),
     } | changes
     with pytest.raises(FieldErrors) as caught:
-        lot_receive(actor=personas.nurse, data=data)
+        lot_receive(actor=personas.nurse, receipt=LotReceipt(**data))
     assert field in caught.value.errors
     assert not Lot.objects.exists()
 

@@ -8,8 +8,9 @@ from django.test import override_settings
 
 from mesodesk.core.errors import Conflict, NotFound
 from mesodesk.core.testing import Personas
+from mesodesk.notifications.delivery import email_deliver
 from mesodesk.notifications.models import OutboundEmail
-from mesodesk.notifications.services import email_deliver, email_queue, email_retry
+from mesodesk.notifications.services import email_queue, email_retry
 
 pytestmark = pytest.mark.django_db
 

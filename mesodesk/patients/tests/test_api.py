@@ -12,7 +12,6 @@ from django.test import Client
 
 from mesodesk.audit.models import AuditEvent
 from mesodesk.core.testing import Personas, adult_patient_data, api_client, today
-from mesodesk.patients import intake_services
 from mesodesk.patients.models import Allergy, Condition, Medication, Patient
 from mesodesk.patients.services import (
     allergy_record,
@@ -20,6 +19,7 @@ from mesodesk.patients.services import (
     medication_record,
     patient_create,
 )
+from mesodesk.patients.services import intake as intake_services
 from mesodesk.patients.tests.intake_helpers import answers
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from mesodesk.audit.models import AuditEvent
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
 from mesodesk.core.testing import Personas, adult_patient_data, today
 from mesodesk.notifications.models import OutboundEmail
-from mesodesk.patients import intake_services as intake
+from mesodesk.patients import selectors
 from mesodesk.patients.intake import proposed_facts
 from mesodesk.patients.models import (
     Allergy,
@@ -22,7 +22,7 @@ from mesodesk.patients.models import (
     Medication,
     Patient,
 )
-from mesodesk.patients.services import condition_record, patient_create
+from mesodesk.patients.services import condition_record, intake, patient_create
 from mesodesk.patients.tests.intake_helpers import answers
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_a_malformed_address_is_refused_and_no_link_is_made(
 
 def test_the_token_resolves_to_its_link(personas: Personas, patient: Patient) -> None:
     issued = intake.intake_link_create(actor=personas.front_desk, patient_id=patient.pk)
-    assert intake.intake_link_resolve(_token(issued.url)) == issued.link
+    assert selectors.intake_link_resolve(_token(issued.url)) == issued.link
 
 
 @pytest.mark.parametrize(
@@ -89,9 +89,9 @@ def test_the_token_resolves_to_its_link(personas: Personas, patient: Patient) ->
 )
 def test_a_tampered_token_is_invalid(personas: Personas, patient: Patient, mangle: object) -> None:
     issued = intake.intake_link_create(actor=personas.front_desk, patient_id=patient.pk)
-    with pytest.raises(intake.IntakeLinkUnusable) as caught:
-        intake.intake_link_resolve(mangle(_token(issued.url)))  # type: ignore[operator]
-    assert caught.value.problem == intake.LinkProblem.INVALID
+    with pytest.raises(selectors.IntakeLinkUnusable) as caught:
+        selectors.intake_link_resolve(mangle(_token(issued.url)))  # type: ignore[operator]
+    assert caught.value.problem == selectors.LinkProblem.INVALID
 
 
 def test_an_expired_link_cannot_be_used(personas: Personas, patient: Patient) -> None:
@@ -101,24 +101,24 @@ def test_an_expired_link_cannot_be_used(personas: Personas, patient: Patient) ->
     IntakeLink.objects.filter(pk=issued.link.pk).update(
         expires_at=timezone.now() - dt.timedelta(seconds=1)
     )
-    with pytest.raises(intake.IntakeLinkUnusable) as caught:
+    with pytest.raises(selectors.IntakeLinkUnusable) as caught:
         intake.intake_submit(token=_token(issued.url), answers=answers(), actor=personas.front_desk)
-    assert caught.value.problem == intake.LinkProblem.EXPIRED
+    assert caught.value.problem == selectors.LinkProblem.EXPIRED
 
 
 def test_a_link_cannot_be_used_twice(personas: Personas, patient: Patient) -> None:
     issued = intake.intake_link_create(actor=personas.front_desk, patient_id=patient.pk)
     intake.intake_submit(token=_token(issued.url), answers=answers(), actor=personas.front_desk)
-    with pytest.raises(intake.IntakeLinkUnusable) as caught:
+    with pytest.raises(selectors.IntakeLinkUnusable) as caught:
         intake.intake_submit(token=_token(issued.url), answers=answers(), actor=personas.front_desk)
-    assert caught.value.problem == intake.LinkProblem.USED
+    assert caught.value.problem == selectors.LinkProblem.USED
 
 
 def test_a_revoked_link_is_invalid(personas: Personas, patient: Patient) -> None:
     issued = intake.intake_link_create(actor=personas.front_desk, patient_id=patient.pk)
     intake.intake_link_revoke(actor=personas.front_desk, link_id=issued.link.pk)
-    with pytest.raises(intake.IntakeLinkUnusable):
-        intake.intake_link_resolve(_token(issued.url))
+    with pytest.raises(selectors.IntakeLinkUnusable):
+        selectors.intake_link_resolve(_token(issued.url))
 
 
 def test_accepting_moves_the_answers_into_the_history_with_the_confirmer(

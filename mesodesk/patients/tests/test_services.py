@@ -11,6 +11,7 @@ from django.utils import timezone
 from mesodesk.audit.models import AuditEvent
 from mesodesk.core.errors import FieldErrors, NotFound, PermissionDenied
 from mesodesk.core.testing import Personas, adult_patient_data, today
+from mesodesk.knowledge.services import knowledge_change_record
 from mesodesk.patients import services
 from mesodesk.patients.models import Allergy, Condition, Medication, Patient
 
@@ -338,3 +339,35 @@ def test_an_older_list_review_never_replaces_a_newer_one(personas: Personas) -> 
     )
     patient.refresh_from_db()
     assert patient.allergies_reviewed_on == week_ago
+
+
+def test_a_pregnancys_expected_date_window_follows_the_clinics_setting(
+    personas: Personas,
+) -> None:
+    patient = services.patient_create(actor=personas.practitioner, data=adult_patient_data())
+    data = {
+        "code": "pregnancy",
+        "verification_status": "confirmed",
+        "expected_date": today() + dt.timedelta(days=250),
+    }
+    knowledge_change_record(
+        actor=personas.clinic_admin,
+        target_kind="setting",
+        target_code="pregnancy_expected_date_window_days",
+        change={"value": 200},
+        reason="Our obstetric colleagues asked for a tighter window.",
+    )
+    with pytest.raises(FieldErrors) as caught:
+        services.condition_record(actor=personas.practitioner, patient_id=patient.pk, data=data)
+    assert caught.value.errors["expected_date"] == [
+        "The expected date must lie within the next 200 days."
+    ]
+    knowledge_change_record(
+        actor=personas.clinic_admin,
+        target_kind="setting",
+        target_code="pregnancy_expected_date_window_days",
+        change={"value": 300},
+        reason="Back to the shipped default.",
+    )
+    services.condition_record(actor=personas.practitioner, patient_id=patient.pk, data=data)
+    assert Condition.objects.filter(patient=patient, code="pregnancy").exists()

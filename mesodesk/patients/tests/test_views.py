@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from mesodesk.audit.models import AuditEvent
 from mesodesk.core.testing import Personas, adult_patient_data, logged_in_client, today
-from mesodesk.patients import intake_services
+from mesodesk.patients import selectors
 from mesodesk.patients.models import Condition, IntakeLink, IntakeSubmission, Patient
 from mesodesk.patients.services import (
     allergy_record,
@@ -21,6 +21,7 @@ from mesodesk.patients.services import (
     medication_record,
     patient_create,
 )
+from mesodesk.patients.services import intake as intake_services
 from mesodesk.patients.tests.intake_helpers import answers, form_post, future
 
 pytestmark = pytest.mark.django_db
@@ -249,7 +250,7 @@ def test_front_desk_creates_a_link_to_copy_or_open(personas: Personas, patient: 
     )
     assert response.status_code == 200
     link = IntakeLink.objects.get()
-    assert intake_services.intake_url(link, "http://testserver/").encode() in response.content
+    assert selectors.intake_url(link, "http://testserver/").encode() in response.content
 
 
 def _link_path(personas: Personas, patient: Patient) -> str:

@@ -10,7 +10,6 @@ from mesodesk.audit.models import AuditEvent
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
 from mesodesk.core.testing import Personas, adult_patient_data, today
 from mesodesk.knowledge.loader import knowledge
-from mesodesk.patients import intake_services
 from mesodesk.patients.intake import proposed_facts
 from mesodesk.patients.models import Patient
 from mesodesk.patients.services import (
@@ -19,6 +18,7 @@ from mesodesk.patients.services import (
     patient_create,
     patient_update,
 )
+from mesodesk.patients.services import intake as intake_services
 from mesodesk.patients.tests.intake_helpers import answers
 from mesodesk.screening.engine import ENGINE_VERSION
 from mesodesk.screening.models import ImmutableError, Screening, ScreeningOverride

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from mesodesk.accounts.actor import Actor
@@ -17,6 +16,7 @@ from mesodesk.audit.services import audit_event_record
 from mesodesk.catalog.models import Lot
 from mesodesk.catalog.selectors import lot_get, lot_usable, lots_usable
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.sessions.choices import PointKind, SessionStatus
 from mesodesk.sessions.maps import map_views
@@ -170,12 +170,11 @@ def point_add(*, actor: Actor, session_id: ObjectId, data: Mapping[str, Any]) ->
 def point_remove(*, actor: Actor, point_id: ObjectId) -> TreatmentSession:
     actor.require(Capability.SESSION_PERFORM)
     with transaction.atomic():
-        try:
-            point = InjectionPoint.objects.select_related("session").get(
-                pk=point_id, clinic=actor.clinic
-            )
-        except (InjectionPoint.DoesNotExist, ValidationError, ValueError) as exc:
-            raise NotFound("No such injection in this clinic.") from exc
+        point = get_in_clinic(
+            InjectionPoint.objects.select_related("session").filter(clinic=actor.clinic),
+            point_id,
+            message="No such injection in this clinic.",
+        )
         session = session_for_update(actor=actor, session_id=point.session_id)
         _chartable(session)
         audit_event_record(

@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,7 +20,8 @@ from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.catalog.services import lot_consume
 from mesodesk.consent.selectors import consent_state
-from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
+from mesodesk.core.errors import Conflict, FieldErrors, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients.services import condition_record, history_list_review
 from mesodesk.patients.signals import history_batch
@@ -35,6 +35,7 @@ from mesodesk.sessions.checklist import (
 )
 from mesodesk.sessions.choices import OPEN_SESSION_STATUSES, CourseTiming, SessionStatus
 from mesodesk.sessions.course import plan_course
+from mesodesk.sessions.fields import ANAESTHETIC_MINUTES_AGO
 from mesodesk.sessions.models import SessionAddendum, TreatmentSession
 from mesodesk.sessions.selectors import session_dose_report, session_for_update
 from mesodesk.sessions.services.aftercare import aftercare_generate
@@ -83,10 +84,7 @@ def session_create(*, actor: Actor, plan_id: ObjectId, early_reason: str = "") -
     if len(early_reason) > 2000:
         raise FieldErrors.single("early_reason", "Keep the reason under 2000 characters.")
     with transaction.atomic():
-        try:
-            plan = plans_for(actor).select_for_update(of=("self",)).get(pk=plan_id)
-        except (TreatmentPlan.DoesNotExist, ValidationError, ValueError) as exc:
-            raise NotFound("No such treatment plan in this clinic.") from exc
+        plan = get_in_clinic(plans_for(actor).select_for_update(of=("self",)), plan_id)
         if plan.status != PlanStatus.ACTIVE:
             raise Conflict("Sessions are only for an active plan.")
         consent = consent_state(plan)
@@ -286,7 +284,7 @@ def session_record_anaesthetic(
     if not product or len(product) > 120:
         errors["product"] = ["Name the topical anaesthetic."]
     when = applied_at or now
-    if when > now or when < now - dt.timedelta(hours=6):
+    if when > now or when < now - dt.timedelta(minutes=int(ANAESTHETIC_MINUTES_AGO.high)):
         errors["applied_at"] = ["Give the time it was applied today (not in the future)."]
     if errors:
         raise FieldErrors(errors)

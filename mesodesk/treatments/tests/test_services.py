@@ -262,7 +262,7 @@ def test_bad_plans_are_field_errors(
 def test_a_draft_protocol_or_one_for_another_indication_is_refused(
     personas: Personas, setup: Setup
 ) -> None:
-    from mesodesk.catalog.protocols import protocol_clone
+    from mesodesk.catalog.services.protocols import protocol_clone
 
     draft = protocol_clone(actor=personas.practitioner, template_code="facial_ha_savoia_2013")
     other = published(personas.practitioner, "kybella_label")
@@ -340,8 +340,8 @@ def test_an_incomplete_screening_blocks_activation_and_names_what_is_missing(
 def test_the_plan_form_and_the_plan_service_agree_on_which_protocols_fit(
     personas: Personas,
 ) -> None:
-    from mesodesk.catalog.protocols import protocol_clone
     from mesodesk.catalog.selectors import protocol_fits, protocols_for, protocols_published
+    from mesodesk.catalog.services.protocols import protocol_clone
 
     published(personas.practitioner, "facial_ha_savoia_2013")  # facial rejuvenation
     published(personas.practitioner, "kybella_label")  # another indication

@@ -5,30 +5,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
-from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
+from mesodesk.core.errors import Conflict, FieldErrors, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.notifications.services import email_address_error, email_queue
-from mesodesk.patients import services as patient_services
 from mesodesk.patients.choices import (
     ClinicalStatus,
     FactSource,
     IntakeStatus,
     VerificationStatus,
 )
+from mesodesk.patients.fields import INTAKE_LINK_TTL_HOURS
 from mesodesk.patients.intake import IntakeAnswers, ProposedFact, proposed_facts
 from mesodesk.patients.models import (
     Allergy,
@@ -38,33 +35,15 @@ from mesodesk.patients.models import (
     Medication,
     Patient,
 )
+from mesodesk.patients.selectors import (
+    IntakeLinkUnusable,
+    LinkProblem,
+    intake_link_resolve,
+    intake_url,
+)
+from mesodesk.patients.services import records as patient_services
+from mesodesk.patients.services.records import condition_kind
 from mesodesk.patients.signals import history_batch
-
-_SIGNER = signing.Signer(salt="mesodesk.intake-link", sep=".")
-MAX_TTL_HOURS = 24 * 14
-
-
-class LinkProblem(StrEnum):
-    INVALID = "invalid"
-    EXPIRED = "expired"
-    USED = "used"
-
-
-class IntakeLinkUnusable(Exception):
-    def __init__(self, problem: LinkProblem) -> None:
-        self.problem = problem
-        super().__init__(problem.value)
-
-
-def intake_token(link: IntakeLink) -> str:
-    return _SIGNER.sign(link.pk.hex)
-
-
-def intake_url(link: IntakeLink, base_url: str = "") -> str:
-    """The patient's URL; `base_url` is the address staff reach mesodesk at (else SITE_URL)."""
-    return (base_url or settings.SITE_URL).rstrip("/") + reverse(
-        "intake:answer", args=[intake_token(link)]
-    )
 
 
 @dataclass(frozen=True)
@@ -85,8 +64,8 @@ def intake_link_create(
     actor.require(Capability.INTAKE_SEND)
     hours = ttl_hours if ttl_hours is not None else settings.INTAKE_LINK_TTL_HOURS
     errors: dict[str, list[str]] = {}
-    if not 1 <= hours <= MAX_TTL_HOURS:
-        errors["ttl_hours"] = [f"Choose between 1 and {MAX_TTL_HOURS} hours."]
+    if message := INTAKE_LINK_TTL_HOURS.error(hours):
+        errors["ttl_hours"] = [message]
     send_to = send_to.strip().lower()
     if send_to and (problem := email_address_error(send_to)):
         errors["send_to"] = [problem]
@@ -136,10 +115,9 @@ def intake_link_create(
 def intake_link_revoke(*, actor: Actor, link_id: ObjectId) -> IntakeLink:
     actor.require(Capability.INTAKE_SEND)
     with transaction.atomic():
-        try:
-            link = IntakeLink.objects.select_for_update().get(pk=link_id, clinic=actor.clinic)
-        except (IntakeLink.DoesNotExist, ValidationError, ValueError) as exc:
-            raise NotFound("No such intake link in this clinic.") from exc
+        link = get_in_clinic(
+            IntakeLink.objects.select_for_update().filter(clinic=actor.clinic), link_id
+        )
         if link.used_at is not None:
             raise Conflict("The link has already been used.")
         if link.revoked_at is None:
@@ -152,22 +130,6 @@ def intake_link_revoke(*, actor: Actor, link_id: ObjectId) -> IntakeLink:
                 patient_id=link.patient_id,
                 changes={"revoked_at": [None, link.revoked_at]},
             )
-    return link
-
-
-def intake_link_resolve(token: str) -> IntakeLink:
-    """The usable link behind a token, or `IntakeLinkUnusable` saying why (and nothing more)."""
-    try:
-        link_hex = _SIGNER.unsign(token)
-        link = IntakeLink.objects.select_related("clinic").get(pk=link_hex)
-    except (signing.BadSignature, IntakeLink.DoesNotExist, ValidationError, ValueError) as exc:
-        raise IntakeLinkUnusable(LinkProblem.INVALID) from exc
-    if link.used_at is not None:
-        raise IntakeLinkUnusable(LinkProblem.USED)
-    if link.revoked_at is not None:
-        raise IntakeLinkUnusable(LinkProblem.INVALID)
-    if link.expires_at <= timezone.now():
-        raise IntakeLinkUnusable(LinkProblem.EXPIRED)
     return link
 
 
@@ -199,25 +161,22 @@ def intake_submit(*, token: str, answers: IntakeAnswers, actor: Actor) -> Intake
 
 
 def _get_submission(actor: Actor, submission_id: ObjectId) -> IntakeSubmission:
-    try:
-        return (
-            IntakeSubmission.objects.select_for_update()
-            .select_related("patient")
-            .get(pk=submission_id, clinic=actor.clinic)
-        )
-    except (IntakeSubmission.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such intake in this clinic.") from exc
+    locked = IntakeSubmission.objects.select_for_update().select_related("patient")
+    return get_in_clinic(
+        locked.filter(clinic=actor.clinic), submission_id, message="No such intake in this clinic."
+    )
 
 
 def _condition_data(fact: ProposedFact, asserted_on: dt.date) -> dict[str, Any]:
     answer = fact.data
     code = answer["code"]
+    kind = condition_kind(code)
     data: dict[str, Any] = {
         "code": code,
         "asserted_on": asserted_on,
         "note": answer.get("detail", ""),
     }
-    if code == "other":
+    if kind == "other":
         data["other_text"] = (answer.get("detail") or "")[:200]
         data["note"] = answer.get("detail", "")
         return data
@@ -230,9 +189,9 @@ def _condition_data(fact: ProposedFact, asserted_on: dt.date) -> dict[str, Any]:
         else VerificationStatus.UNCONFIRMED
     )
     when = dt.date.fromisoformat(answer["date"]) if answer.get("date") else None
-    if code == "pregnancy":
+    if kind == "pregnancy":
         data["expected_date"] = when
-    elif code == "cancer" and answer.get("in_remission"):
+    elif kind == "cancer" and answer.get("in_remission"):
         data["clinical_status"] = ClinicalStatus.REMISSION
         data["abatement_date"] = when
     elif when is not None:

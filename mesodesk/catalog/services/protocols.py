@@ -17,8 +17,10 @@ from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record, field_changes, snapshot
 from mesodesk.catalog.choices import Anaesthesia, ProtocolStatus
+from mesodesk.catalog.fields import PROTOCOL_BOUNDS
 from mesodesk.catalog.models import Protocol
-from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
+from mesodesk.core.errors import Conflict, FieldErrors, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.selectors import clinic_knowledge
 
 EDITABLE = (
@@ -44,20 +46,6 @@ EDITABLE = (
     "evidence_summary",
     "notes",
 )
-
-# Data-entry plausibility bounds, not clinical limits: they only catch typing slips (5000
-# days for 50) before they reach a plan. What is clinically right for an indication comes
-# from the protocol templates and their sources in the knowledge base. The API schema
-# (schemas.ProtocolPatch) uses the same bounds, so the page and the API agree.
-PLAUSIBLE_RANGES: dict[str, tuple[int, int]] = {
-    "sessions": (1, 60),
-    "interval_min_days": (1, 365),
-    "interval_max_days": (1, 365),
-    "points_per_area": (1, 1000),
-    "anaesthesia_minutes": (1, 240),
-    "follow_up_weeks": (1, 520),
-    "maintenance_interval_days": (1, 3650),
-}
 
 # What each field is called on screens and in error messages (never the field's code).
 FIELD_LABELS: dict[str, str] = {
@@ -89,20 +77,14 @@ def _get(actor: Actor, protocol_id: ObjectId, *, lock: bool = False) -> Protocol
     qs = Protocol.objects.filter(clinic=actor.clinic)
     if lock:
         qs = qs.select_for_update()
-    try:
-        return qs.get(pk=protocol_id)
-    except (Protocol.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such protocol in this clinic.") from exc
+    return get_in_clinic(qs, protocol_id)
 
 
 def _out_of_range(protocol: Protocol) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    for name, (low, high) in PLAUSIBLE_RANGES.items():
-        value = getattr(protocol, name)
-        if value is None and name != "sessions":
-            continue
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            errors[name] = [f"Enter a whole number from {low} to {high}."]
+    for name, spec in PROTOCOL_BOUNDS.items():
+        if message := spec.error(getattr(protocol, name), optional=name != "sessions"):
+            errors[name] = [message]
     return errors
 
 

@@ -10,7 +10,6 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -28,7 +27,10 @@ from mesodesk.audit.services import (
     snapshot,
 )
 from mesodesk.core.dates import EARLIEST_DATE, date_bounds_error
-from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
+from mesodesk.core.errors import Conflict, FieldErrors, ObjectId
+from mesodesk.core.lookups import get_in_clinic
+from mesodesk.knowledge.loader import knowledge
+from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients.choices import ClinicalStatus, FactSource, VerificationStatus
 from mesodesk.patients.models import Allergy, Condition, HistoryItem, Medication, Patient
 from mesodesk.patients.selectors import PossibleDuplicate, patient_possible_duplicates
@@ -107,10 +109,7 @@ def patient_in_clinic(actor: Actor, patient_id: ObjectId, *, for_update: bool = 
     qs = Patient.objects.filter(clinic=actor.clinic)
     if for_update:
         qs = qs.select_for_update()
-    try:
-        return qs.get(pk=patient_id)
-    except (Patient.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such patient in this clinic.") from exc
+    return get_in_clinic(qs, patient_id)
 
 
 def _reject_unknown(data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
@@ -279,8 +278,15 @@ def patient_update(*, actor: Actor, patient_id: ObjectId, data: Mapping[str, Any
 # --- Medical history -------------------------------------------------------------------
 
 
+def condition_kind(code: str) -> str:
+    """The knowledge base's kind of a condition code ("pregnancy", "site", "other", …)."""
+    entry = knowledge().conditions.get(code)
+    return entry.kind if entry else ""
+
+
 def _condition_rules(item: Condition, today: dt.date) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    kind = condition_kind(item.code)
     for name, label in (
         ("asserted_on", "The date"),
         ("onset_date", "The onset date"),
@@ -292,25 +298,22 @@ def _condition_rules(item: Condition, today: dt.date) -> dict[str, list[str]]:
         VerificationStatus.CONFIRMED,
         VerificationStatus.UNCONFIRMED,
     )
-    if item.code == "other" and not item.other_text:
+    if kind == "other" and not item.other_text:
         errors["other_text"] = ["Describe the condition."]
-    if item.code == "active_skin_infection" and present and not item.body_site:
+    if kind == "site" and present and not item.body_site:
         errors["body_site"] = ["Say where the infection or inflammation is."]
     if (
-        item.code == "cancer"
+        kind == "cancer"
         and item.clinical_status == ClinicalStatus.REMISSION
         and not item.abatement_date
     ):
         errors["abatement_date"] = ["Give the date of remission."]
-    if item.expected_date and item.code != "pregnancy":
+    if item.expected_date and kind != "pregnancy":
         errors["expected_date"] = ["An expected date belongs to a pregnancy."]
-    if (
-        item.code == "pregnancy"
-        and item.expected_date
-        and present
-        and not today <= item.expected_date <= today + dt.timedelta(days=300)
-    ):
-        errors["expected_date"] = ["The expected date must lie within the next 300 days."]
+    if kind == "pregnancy" and item.expected_date and present:
+        window = clinic_knowledge(item.clinic).setting("pregnancy_expected_date_window_days")
+        if not today <= item.expected_date <= today + dt.timedelta(days=window):
+            errors["expected_date"] = [f"The expected date must lie within the next {window} days."]
     return errors
 
 
@@ -444,10 +447,9 @@ def condition_record(*, actor: Actor, patient_id: ObjectId, data: Mapping[str, A
 
 
 def _history_item(model: type[H], actor: Actor, item_id: ObjectId) -> H:
-    try:
-        return model._default_manager.select_for_update().get(pk=item_id, clinic=actor.clinic)
-    except (model.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound(f"No such {model._meta.verbose_name} in this clinic.") from exc
+    return get_in_clinic(
+        model._default_manager.select_for_update().filter(clinic=actor.clinic), item_id
+    )
 
 
 def condition_update(*, actor: Actor, condition_id: ObjectId, data: Mapping[str, Any]) -> Condition:
@@ -508,10 +510,6 @@ def history_list_review(
     if current is not None and current >= when:
         return patient
     return patient_update(actor=actor, patient_id=patient_id, data={field: when})
-
-
-def decimal_or_none(value: object) -> Decimal | None:
-    return None if value in (None, "") else Decimal(str(value))
 
 
 # --- Bulk import ------------------------------------------------------------------------

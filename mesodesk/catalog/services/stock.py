@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -25,6 +26,7 @@ from mesodesk.catalog.models import Ingredient, Lot, Product, ProductComponent, 
 from mesodesk.catalog.selectors import lot_effective_status
 from mesodesk.core.dates import date_bounds_error
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.loader import knowledge
 
 UNIT_BASE = {"mg/mL": "mg", "%": "mg", "mcg/mL": "mg", "g/L": "mg", "units/mL": "units"}
@@ -167,32 +169,38 @@ def product_create(
 
 
 def _lot(actor: Actor, lot_id: ObjectId) -> Lot:
-    try:
-        return (
-            Lot.objects.select_for_update()
-            .select_related("product")
-            .get(pk=lot_id, clinic=actor.clinic)
-        )
-    except (Lot.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such lot in this clinic.") from exc
+    locked = Lot.objects.select_for_update().select_related("product")
+    return get_in_clinic(locked.filter(clinic=actor.clinic), lot_id)
 
 
-def lot_receive(*, actor: Actor, data: Mapping[str, Any]) -> Lot:
+@dataclass(frozen=True)
+class LotReceipt:
+    """What a delivery note says about a new lot; `lot_receive` validates every field."""
+
+    product_id: ObjectId | None
+    lot_number: str
+    expiry_date: dt.date | None
+    quantity_ml: Decimal | int | str | None
+    received_on: dt.date | None = None
+    supplier: str = ""
+
+
+def lot_receive(*, actor: Actor, receipt: LotReceipt) -> Lot:
     """Receives stock: a new lot of a product with its expiry and quantity (mL)."""
     actor.require(Capability.STOCK_MANAGE)
     errors: dict[str, list[str]] = {}
-    product_id = data.get("product_id")
+    product_id = receipt.product_id
+    product: Product | None = None
     try:
-        product = Product.objects.get(pk=str(product_id), clinic=actor.clinic)
-    except (Product.DoesNotExist, ValidationError, ValueError):
-        product = None
+        product = get_in_clinic(Product.objects.filter(clinic=actor.clinic), str(product_id))
+    except NotFound:
         errors["product_id"] = ["Choose one of this clinic's products."]
-    quantity = _decimal(data.get("quantity_ml"), "quantity_ml", errors)
+    quantity = _decimal(receipt.quantity_ml, "quantity_ml", errors)
     if quantity is not None and quantity > MAX_ML:
         errors["quantity_ml"] = ["That is more than any clinic receives at once."]
     today = actor.today()
-    received_on = data.get("received_on") or today
-    expiry = data.get("expiry_date")
+    received_on = receipt.received_on or today
+    expiry = receipt.expiry_date
     if not isinstance(expiry, dt.date):
         errors["expiry_date"] = ["Enter the expiry date."]
     elif expiry < today:
@@ -203,7 +211,7 @@ def lot_receive(*, actor: Actor, data: Mapping[str, Any]) -> Lot:
         errors["received_on"] = ["The receipt date cannot be in the future."]
     elif isinstance(received_on, dt.date) and (message := date_bounds_error(received_on)):
         errors["received_on"] = [message]
-    lot_number = str(data.get("lot_number", "")).strip()
+    lot_number = str(receipt.lot_number or "").strip()
     if not lot_number:
         errors["lot_number"] = ["Enter the lot number."]
     if errors:
@@ -217,7 +225,7 @@ def lot_receive(*, actor: Actor, data: Mapping[str, Any]) -> Lot:
         product=product,
         lot_number=lot_number,
         expiry_date=expiry,
-        supplier=str(data.get("supplier", "")).strip(),
+        supplier=str(receipt.supplier or "").strip(),
         received_on=received_on,
         quantity_received_ml=quantity,
         quantity_remaining_ml=quantity,
