@@ -18,8 +18,8 @@ from mesodesk.catalog.models import Protocol
 from mesodesk.consent.models import Consent, ConsentTemplate
 from mesodesk.core.testing import Personas, logged_in_client, pdf_text
 from mesodesk.knowledge.loader import KnowledgeBase, knowledge
-from mesodesk.patients import intake_services
 from mesodesk.patients.models import Patient
+from mesodesk.patients.services import intake as intake_services
 from mesodesk.patients.tests.intake_helpers import answers
 from mesodesk.screening.models import Screening
 from mesodesk.sessions import services as sessions

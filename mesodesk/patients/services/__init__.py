@@ -7,6 +7,7 @@ from __future__ import annotations
 from mesodesk.patients.services.records import (
     DEMOGRAPHIC_FIELDS,
     PatientRecord,
+    PossibleDuplicates,
     allergy_record,
     allergy_update,
     condition_record,
@@ -25,6 +26,7 @@ from mesodesk.patients.services.records import (
 __all__ = [
     "DEMOGRAPHIC_FIELDS",
     "PatientRecord",
+    "PossibleDuplicates",
     "allergy_record",
     "allergy_update",
     "condition_record",

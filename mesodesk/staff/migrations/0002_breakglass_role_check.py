@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_clinic_mfa_policy'),
-        ('patients', '0004_history_source_checks'),
+        ('patients', '0005_history_source_checks'),
         ('staff', '0001_staff_invitations_sessions_break_glass'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
