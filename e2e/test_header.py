@@ -35,13 +35,20 @@ def test_the_header_does_not_wrap_at_1024_px(
 
     assert page.viewport_size["width"] == 1024
     middles = page.eval_on_selector_all(
-        "header.top .brand, header.top nav a, header.top .who > *",
+        "header.top .brand, header.top nav a, header.top .account > summary",
         "els => els.map(e => e.getBoundingClientRect()).map(r => r.top + r.height / 2)",
     )
-    assert len(middles) >= 10  # brand, every menu entry, the user and their links
+    assert len(middles) >= 8  # brand, every menu entry and the user's menu
     # One row: every item centred on the same line, nothing dropped to a second one.
     assert max(middles) - min(middles) <= 4, middles
     assert page.eval_on_selector("header.top", "e => e.getBoundingClientRect().height") < 64
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 1024  # and nothing pushed off to the side either
     assert page.locator("link[rel=icon]").count() == 1
+    # The account's links open under the name, inside the page.
+    page.click("header .account > summary")
+    logout = page.locator("header button:has-text('Log out')")
+    assert logout.is_visible()
+    box = logout.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 1024
+    page.screenshot(path=str(SCREENSHOTS / "header-1024-account-menu.png"))

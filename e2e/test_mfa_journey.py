@@ -47,6 +47,7 @@ def test_a_nurse_sets_up_an_authenticator_and_later_uses_a_recovery_code(
     page.click("text=I have saved them")
     page.wait_for_url("**/patients/**")
 
+    page.click("header .account > summary")
     page.click("header button:has-text('Log out')")
     _password(page, live_server.url, "nurse@a.test")
     page.wait_for_url("**/accounts/mfa/verify/**")
@@ -84,6 +85,7 @@ def test_a_practitioner_sets_up_a_passkey_and_logs_in_with_it(
     page.wait_for_url("**/accounts/mfa/?passkey=1")
     assert WebAuthnCredential.objects.filter(user=personas.practitioner.user).count() == 1
 
+    page.click("header .account > summary")
     page.click("header button:has-text('Log out')")
     _password(page, live_server.url, "practitioner@a.test")
     page.wait_for_url("**/accounts/mfa/verify/**")

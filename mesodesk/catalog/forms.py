@@ -177,6 +177,13 @@ class ProtocolForm(forms.ModelForm[Protocol]):
             str(d) for d in (self.instance.schedule_days or [])
         )
 
+    def clean_sessions(self) -> int | None:
+        sessions: int | None = self.cleaned_data.get("sessions")
+        spec = PROTOCOL_BOUNDS["sessions"]
+        if sessions is not None and not spec.low <= sessions <= spec.high:
+            raise forms.ValidationError(f"Enter a whole number from {spec.low} to {spec.high}.")
+        return sessions
+
     def clean_schedule_days(self) -> list[int]:
         raw = (self.cleaned_data.get("schedule_days") or "").strip().strip("[]")
         try:
