@@ -50,5 +50,6 @@ def test_the_header_does_not_wrap_at_1024_px(
     logout = page.locator("header button:has-text('Log out')")
     assert logout.is_visible()
     box = logout.bounding_box()
-    assert box is not None and box["x"] + box["width"] <= 1024
+    assert box is not None
+    assert box["x"] + box["width"] <= 1024
     page.screenshot(path=str(SCREENSHOTS / "header-1024-account-menu.png"))
