@@ -56,6 +56,14 @@ def patients_for(actor: Actor) -> QuerySet[Patient]:
     return patients
 
 
+def patients_in_clinic(*, clinic_id: ObjectId) -> QuerySet[Patient]:
+    """One clinic's patients with their clinic, without a capability check: for emergency
+    access (break-glass), whose caller has already decided the actor may reach the clinic."""
+    return Patient.objects.filter(clinic_id=clinic_id).select_related(
+        "clinic", "clinic__organization"
+    )
+
+
 @dataclass(frozen=True)
 class PossibleDuplicate:
     """An existing chart that may be the same person, and what matched."""

@@ -18,6 +18,7 @@ from mesodesk.core.errors import NotFound, ObjectId
 from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.screening.models import Screening
+from mesodesk.screening.selectors import screening_with_override
 from mesodesk.sessions.chart import session_lines
 from mesodesk.sessions.choices import SessionStatus
 from mesodesk.sessions.course import CourseProgress, course_progress_of
@@ -106,7 +107,7 @@ def session_screening(session: TreatmentSession) -> Screening | None:
     """The screening made when today's facts were re-confirmed, with its override."""
     if session.screening_id is None:
         return None
-    return Screening.objects.filter(pk=session.screening_id).select_related("override").first()
+    return screening_with_override(clinic_id=session.clinic_id, screening_id=session.screening_id)
 
 
 def session_points(session: TreatmentSession) -> list[InjectionPoint]:

@@ -28,7 +28,23 @@ from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Role
-from mesodesk.accounts.models import ApiToken, Clinic, Membership, Organization, User
+from mesodesk.accounts.models import Clinic, Membership, Organization, User
+from mesodesk.accounts.selectors import (
+    clinic_has_other_admin,
+    membership_clinic_id,
+    membership_of,
+    memberships_with_user,
+    user_by_email,
+    user_has_active_membership,
+)
+from mesodesk.accounts.services import (
+    api_tokens_revoke_for,
+    clinic_locked,
+    membership_grant,
+    user_create,
+    user_deactivate,
+    user_locked_by_email,
+)
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId, PermissionDenied
@@ -112,7 +128,7 @@ def staff_invite(
         raise FieldErrors(errors)
     clinic, authority = managed_clinic_get(actor=actor, clinic_id=clinic_id)
     acting = _acting_in(actor, clinic, authority)
-    existing = User.objects.filter(email=email).first()
+    existing = user_by_email(email=email)
     if existing is not None and actor.user is not None and existing.pk == actor.user.pk:
         raise PermissionDenied("You cannot change your own access; ask another admin.")
     with transaction.atomic():
@@ -158,15 +174,13 @@ def staff_invite(
 
 
 def _grant_existing(acting: Actor, clinic: Clinic, user: User, role: str) -> Membership:
-    membership = Membership.objects.filter(user=user, clinic=clinic).first()
+    membership = membership_of(user=user, clinic=clinic)
     if membership is not None and membership.is_active:
         raise FieldErrors.single(
             "email", "This person already has access to the clinic; change their role instead."
         )
     before = {"role": membership.role, "is_active": False} if membership else {}
-    membership, _ = Membership.objects.update_or_create(
-        user=user, clinic=clinic, defaults={"role": role, "is_active": True}
-    )
+    membership = membership_grant(user=user, clinic=clinic, role=role)
     audit_event_record(
         actor=acting,
         action=AuditAction.CREATE if not before else AuditAction.UPDATE,
@@ -211,7 +225,7 @@ def invitation_accept(
     invitation = invitation_resolve(token)
     if password != password_again:
         raise FieldErrors.single("password_again", "The two passwords differ.")
-    existing = User.objects.filter(email=invitation.email).first()
+    existing = user_by_email(email=invitation.email)
     probe = existing or User(email=invitation.email, full_name=invitation.full_name)
     try:
         validate_password(password, user=probe)
@@ -225,20 +239,16 @@ def invitation_accept(
         ).update(used_at=now)
         if spent != 1:
             raise InvitationUnusable(InvitationProblem.USED)
-        user = User.objects.select_for_update().filter(email=invitation.email).first()
+        user = user_locked_by_email(email=invitation.email)
         if user is None:
-            user = User.objects.create_user(
+            user = user_create(
                 email=invitation.email, password=password, full_name=invitation.full_name
             )
         else:
             user.set_password(password)
             user.is_active = True
             user.save(update_fields=["password", "is_active"])
-        membership, _ = Membership.objects.update_or_create(
-            user=user,
-            clinic=invitation.clinic,
-            defaults={"role": invitation.role, "is_active": True},
-        )
+        membership = membership_grant(user=user, clinic=invitation.clinic, role=invitation.role)
         Invitation.objects.filter(pk=invitation.pk).update(user=user)
         actor = Actor(
             clinic=invitation.clinic, role=invitation.role, user=user, ip=ip, user_agent=user_agent
@@ -284,19 +294,14 @@ def invitation_revoke(*, actor: Actor, invitation_id: ObjectId) -> Invitation:
 def _locked_membership(actor: Actor, membership_id: ObjectId) -> tuple[Membership, Authority]:
     """The membership to change, after locking its clinic (staff changes of one clinic run one
     at a time, so two admins cannot demote each other at once) and checking the rules."""
-    try:
-        clinic_id = Membership.objects.values_list("clinic_id", flat=True).get(pk=membership_id)
-    except (Membership.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such member.") from exc
-    clinic = (
-        Clinic.objects.select_for_update(of=("self",))
-        .select_related("organization")
-        .get(pk=clinic_id)
-    )
+    clinic_id = membership_clinic_id(membership_id=membership_id)
+    if clinic_id is None:
+        raise NotFound("No such member.")
+    clinic = clinic_locked(clinic_id=clinic_id)
     authority = staff_authority(actor=actor, clinic=clinic)
     if authority is None:
         raise NotFound("No such member.")
-    membership = Membership.objects.select_related("user", "clinic").get(pk=membership_id)
+    membership = memberships_with_user().get(pk=membership_id)
     if actor.user is not None and membership.user_id == actor.user.pk:
         raise PermissionDenied("You cannot change your own access; ask another admin.")
     if (
@@ -310,17 +315,7 @@ def _locked_membership(actor: Actor, membership_id: ObjectId) -> tuple[Membershi
 
 
 def _keep_one_admin(membership: Membership) -> None:
-    others = (
-        Membership.objects.filter(
-            clinic_id=membership.clinic_id,
-            role=Role.CLINIC_ADMIN,
-            is_active=True,
-            user__is_active=True,
-        )
-        .exclude(pk=membership.pk)
-        .exists()
-    )
-    if not others:
+    if not clinic_has_other_admin(clinic_id=membership.clinic_id, besides=membership):
         raise Conflict(
             f"{membership.user} is the last clinic admin of {membership.clinic}; "
             "make someone else clinic admin first."
@@ -360,20 +355,17 @@ def membership_deactivate(*, actor: Actor, membership_id: ObjectId) -> Membershi
             return membership
         if membership.role == Role.CLINIC_ADMIN:
             _keep_one_admin(membership)
-        now = timezone.now()
         membership.is_active = False
         membership.save(update_fields=["is_active", "updated_at"])
-        tokens = ApiToken.objects.filter(membership=membership, revoked_at__isnull=True).update(
-            revoked_at=now
-        )
+        tokens = api_tokens_revoke_for(membership=membership)
         user = membership.user
         last_access = not (
-            Membership.objects.filter(user=user, is_active=True).exists()
+            user_has_active_membership(user=user)
             or OrganizationAdmin.objects.filter(user=user, is_active=True).exists()
         )
         sessions = 0
         if last_access:
-            User.objects.filter(pk=user.pk).update(is_active=False)
+            user_deactivate(user=user)
             sessions = user_sessions_end(user_id=user.pk)
         audit_event_record(
             actor=_acting_in(actor, membership.clinic, authority),
