@@ -242,12 +242,11 @@ def break_glass_review(*, actor: Actor, grant_id: ObjectId, note: str) -> BreakG
     if not note or len(note) > 2000:
         raise FieldErrors.single("note", "Write a note of at most 2000 characters.")
     with transaction.atomic():
-        try:
-            grant = BreakGlassGrant.objects.select_for_update().get(
-                pk=grant_id, clinic=actor.clinic
-            )
-        except (BreakGlassGrant.DoesNotExist, ValidationError, ValueError) as exc:
-            raise NotFound("No such break-glass access in this clinic.") from exc
+        grant = get_in_clinic(
+            BreakGlassGrant.objects.select_for_update().filter(clinic=actor.clinic),
+            grant_id,
+            message="No such break-glass access in this clinic.",
+        )
         if grant.reviewed_at is not None:
             raise Conflict("This access was already signed off.")
         if actor.user is not None and grant.user_id == actor.user.pk:

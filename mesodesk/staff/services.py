@@ -48,6 +48,7 @@ from mesodesk.accounts.services import (
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId, PermissionDenied
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.notifications.services import email_address_error, email_queue
 from mesodesk.staff.models import Invitation, OrganizationAdmin, SessionRecord
 from mesodesk.staff.selectors import Authority, managed_clinic_get, staff_authority
@@ -265,14 +266,11 @@ def invitation_accept(
 
 def invitation_revoke(*, actor: Actor, invitation_id: ObjectId) -> Invitation:
     with transaction.atomic():
-        try:
-            invitation = (
-                Invitation.objects.select_for_update(of=("self",))
-                .select_related("clinic")
-                .get(pk=invitation_id)
-            )
-        except (Invitation.DoesNotExist, ValidationError, ValueError) as exc:
-            raise NotFound("No such invitation.") from exc
+        invitation = get_in_clinic(
+            Invitation.objects.select_for_update(of=("self",)).select_related("clinic"),
+            invitation_id,
+            message="No such invitation.",
+        )
         authority = staff_authority(actor=actor, clinic=invitation.clinic)
         if authority is None:
             raise NotFound("No such invitation.")
