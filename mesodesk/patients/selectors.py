@@ -26,6 +26,7 @@ from mesodesk.audit.services import audit_event_record, object_type_of
 from mesodesk.core.errors import ObjectId
 from mesodesk.core.lookups import get_in_clinic, parse_id
 from mesodesk.core.paging import clamp_page
+from mesodesk.knowledge.loader import knowledge
 from mesodesk.patients.choices import IntakeStatus, VerificationStatus
 from mesodesk.patients.models import (
     Allergy,
@@ -45,6 +46,12 @@ PHONE_QUERY = re.compile(r"^\+?[0-9 ()./-]+$")
 MIN_PHONE_DIGITS = 3
 MIN_GIVEN_PREFIX = 2
 RECENT_INTAKES = 5
+
+
+def condition_kind(code: str) -> str:
+    """The knowledge base's kind of a condition code ("pregnancy", "site", "other", …)."""
+    entry = knowledge().conditions.get(code)
+    return entry.kind if entry else ""
 
 
 def patients_for(actor: Actor) -> QuerySet[Patient]:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
@@ -106,3 +110,45 @@ def invitations_pending(*, clinics: list[Clinic]) -> QuerySet[Invitation]:
         .select_related("clinic", "invited_by")
         .order_by("-created_at")
     )
+
+
+# --- Invitation links -------------------------------------------------------------------
+
+_SIGNER = signing.Signer(salt="mesodesk.staff-invitation", sep=".")
+
+
+class InvitationProblem(StrEnum):
+    INVALID = "invalid"
+    EXPIRED = "expired"
+    USED = "used"
+
+
+class InvitationUnusable(Exception):
+    def __init__(self, problem: InvitationProblem) -> None:
+        self.problem = problem
+        super().__init__(problem.value)
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return _SIGNER.sign(invitation.pk.hex)
+
+
+def invitation_url(invitation: Invitation, base_url: str = "") -> str:
+    return (base_url or settings.SITE_URL).rstrip("/") + reverse(
+        "staff:accept", args=[invitation_token(invitation)]
+    )
+
+
+def invitation_resolve(token: str) -> Invitation:
+    """The usable invitation behind a token, or InvitationUnusable saying why."""
+    try:
+        invitation = Invitation.objects.select_related("clinic").get(pk=_SIGNER.unsign(token))
+    except (signing.BadSignature, Invitation.DoesNotExist, ValidationError, ValueError) as exc:
+        raise InvitationUnusable(InvitationProblem.INVALID) from exc
+    if invitation.used_at is not None:
+        raise InvitationUnusable(InvitationProblem.USED)
+    if invitation.revoked_at is not None:
+        raise InvitationUnusable(InvitationProblem.INVALID)
+    if invitation.expires_at <= timezone.now():
+        raise InvitationUnusable(InvitationProblem.EXPIRED)
+    return invitation

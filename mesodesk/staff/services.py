@@ -14,16 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.backends.base import SessionBase
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
@@ -49,24 +46,20 @@ from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId, PermissionDenied
 from mesodesk.core.lookups import get_in_clinic
-from mesodesk.notifications.services import email_address_error, email_queue
+from mesodesk.notifications.addresses import email_address_error
+from mesodesk.notifications.services import email_queue
 from mesodesk.staff.models import Invitation, OrganizationAdmin, SessionRecord
-from mesodesk.staff.selectors import Authority, managed_clinic_get, staff_authority
+from mesodesk.staff.selectors import (
+    Authority,
+    InvitationProblem,
+    InvitationUnusable,
+    invitation_resolve,
+    invitation_url,
+    managed_clinic_get,
+    staff_authority,
+)
 
 ORGANIZATION_ADMIN_ROLE = "org_admin"  # recorded as the role of an organization admin's acts
-_SIGNER = signing.Signer(salt="mesodesk.staff-invitation", sep=".")
-
-
-class InvitationProblem(StrEnum):
-    INVALID = "invalid"
-    EXPIRED = "expired"
-    USED = "used"
-
-
-class InvitationUnusable(Exception):
-    def __init__(self, problem: InvitationProblem) -> None:
-        self.problem = problem
-        super().__init__(problem.value)
 
 
 @dataclass(frozen=True)
@@ -77,16 +70,6 @@ class InviteResult:
     invitation: Invitation | None
     membership: Membership | None
     url: str = ""
-
-
-def invitation_token(invitation: Invitation) -> str:
-    return _SIGNER.sign(invitation.pk.hex)
-
-
-def invitation_url(invitation: Invitation, base_url: str = "") -> str:
-    return (base_url or settings.SITE_URL).rstrip("/") + reverse(
-        "staff:accept", args=[invitation_token(invitation)]
-    )
 
 
 def _acting_in(actor: Actor, clinic: Clinic, authority: Authority) -> Actor:
@@ -202,21 +185,6 @@ def _grant_existing(acting: Actor, clinic: Clinic, user: User, role: str) -> Mem
         related_id=membership.pk,
     )
     return membership
-
-
-def invitation_resolve(token: str) -> Invitation:
-    """The usable invitation behind a token, or InvitationUnusable saying why."""
-    try:
-        invitation = Invitation.objects.select_related("clinic").get(pk=_SIGNER.unsign(token))
-    except (signing.BadSignature, Invitation.DoesNotExist, ValidationError, ValueError) as exc:
-        raise InvitationUnusable(InvitationProblem.INVALID) from exc
-    if invitation.used_at is not None:
-        raise InvitationUnusable(InvitationProblem.USED)
-    if invitation.revoked_at is not None:
-        raise InvitationUnusable(InvitationProblem.INVALID)
-    if invitation.expires_at <= timezone.now():
-        raise InvitationUnusable(InvitationProblem.EXPIRED)
-    return invitation
 
 
 def invitation_accept(

@@ -159,8 +159,8 @@ def invitation_revoke(request: HttpRequest, invitation_id: str) -> HttpResponse:
 def accept(request: HttpRequest, token: str) -> HttpResponse:
     """The invitee's set-password page (no log-in needed: the link is the credential)."""
     try:
-        invitation = services.invitation_resolve(token)
-    except services.InvitationUnusable as exc:
+        invitation = selectors.invitation_resolve(token)
+    except selectors.InvitationUnusable as exc:
         return render(request, "staff/accept_unusable.html", {"problem": exc.problem}, status=410)
     form = AcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -174,7 +174,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             )
         except FieldErrors as exc:
             form_add_errors(form, exc)
-        except services.InvitationUnusable as exc:
+        except selectors.InvitationUnusable as exc:
             return render(
                 request, "staff/accept_unusable.html", {"problem": exc.problem}, status=410
             )
