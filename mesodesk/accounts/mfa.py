@@ -31,7 +31,8 @@ from django_otp_webauthn.models import WebAuthnCredential
 from mesodesk.accounts.actor import Actor, client_ip, client_user_agent
 from mesodesk.accounts.choices import Capability, Role
 from mesodesk.accounts.models import Clinic, ClinicMfaPolicy, Membership, User, mfa_default_roles
-from mesodesk.core.errors import FieldErrors, NotFound, ObjectId
+from mesodesk.core.errors import FieldErrors, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i look-alikes
@@ -333,12 +334,12 @@ def mfa_reset(*, actor: Actor, user_id: ObjectId) -> User:
     from mesodesk.audit.services import audit_event_record
 
     actor.require(Capability.CLINIC_MANAGE)
-    try:
-        membership = Membership.objects.select_related("user").get(
-            clinic=actor.clinic, user_id=user_id, is_active=True
-        )
-    except (Membership.DoesNotExist, ValueError) as exc:
-        raise NotFound("No such member of this clinic.") from exc
+    membership = get_in_clinic(
+        Membership.objects.select_related("user").filter(clinic=actor.clinic, is_active=True),
+        user_id,
+        by="user_id",
+        message="No such member of this clinic.",
+    )
     user = membership.user
     with transaction.atomic():
         removed = {

@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -34,7 +34,7 @@ from mesodesk.accounts.mfa import (
     totp_secret_display,
 )
 from mesodesk.accounts.models import User
-from mesodesk.core.errors import FieldErrors, NotFound
+from mesodesk.core.errors import FieldErrors
 
 
 class CodeForm(forms.Form):
@@ -212,10 +212,7 @@ def mfa_policy_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mfa_member_reset_view(request: HttpRequest, user_id: str) -> HttpResponse:
     """Removes a member's second factors (a lost phone); they set up again at next log-in."""
-    try:
-        user = mfa_reset(actor=request_actor(request), user_id=user_id)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
+    user = mfa_reset(actor=request_actor(request), user_id=user_id)
     messages.success(
         request,
         f"Two-step verification of {user.full_name or user.email} was reset; they set it up "

@@ -66,6 +66,32 @@ def membership_grant(*, user: User, clinic: Clinic, role: Role | str) -> Members
     return membership
 
 
+def user_locked_by_email(*, email: str) -> User | None:
+    """The account with this e-mail address, locked until the transaction ends, or None."""
+    return User.objects.select_for_update().filter(email=email).first()
+
+
+def user_deactivate(*, user: User) -> None:
+    """Switches the account off (the caller records why, in its own audited transaction)."""
+    User.objects.filter(pk=user.pk).update(is_active=False)
+
+
+def clinic_locked(*, clinic_id: ObjectId) -> Clinic:
+    """The clinic, with its organization, locked until the transaction ends."""
+    return (
+        Clinic.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=clinic_id)
+    )
+
+
+def api_tokens_revoke_for(*, membership: Membership) -> int:
+    """Revokes every live API token of the membership; the number revoked."""
+    return ApiToken.objects.filter(membership=membership, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
 @dataclass(frozen=True)
 class IssuedToken:
     token: ApiToken

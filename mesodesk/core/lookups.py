@@ -25,8 +25,13 @@ def parse_id(object_id: ObjectId | None) -> uuid.UUID | None:
         return None
 
 
-def get_in_clinic(queryset: QuerySet[M], object_id: ObjectId | None, *, message: str = "") -> M:
+def get_in_clinic(
+    queryset: QuerySet[M], object_id: ObjectId | None, *, message: str = "", by: str = "pk"
+) -> M:
     """The object with this id in `queryset`, or `NotFound`.
+
+    `by` names the id's field when it is not the object's own (`"session_id"` for the aftercare
+    sheet of a session, `"user_id"` for a user's membership).
 
     `queryset` must already be scoped to the actor's clinic (a selector's answer), so another
     clinic's object, a missing one and a malformed id all answer the same `NotFound`: nothing
@@ -36,7 +41,7 @@ def get_in_clinic(queryset: QuerySet[M], object_id: ObjectId | None, *, message:
     pk = parse_id(object_id)
     if pk is not None:
         try:
-            return queryset.get(pk=pk)
+            return queryset.get(**{by: pk})
         except ObjectDoesNotExist:
             pass
     name = queryset.model._meta.verbose_name

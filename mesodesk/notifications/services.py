@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 
 from mesodesk.accounts.actor import Actor
@@ -24,15 +22,6 @@ from mesodesk.notifications.tasks import deliver_email
 
 def _enqueue(email_id: uuid.UUID) -> None:
     transaction.on_commit(lambda: deliver_email(str(email_id)))
-
-
-def email_address_error(address: str) -> str | None:
-    """Why `address` cannot receive mail, or None when it is a valid address."""
-    try:
-        validate_email(address)
-    except ValidationError:
-        return "Enter a valid e-mail address."
-    return None
 
 
 def email_queue(

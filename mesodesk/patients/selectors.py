@@ -26,6 +26,7 @@ from mesodesk.audit.services import audit_event_record, object_type_of
 from mesodesk.core.errors import ObjectId
 from mesodesk.core.lookups import get_in_clinic, parse_id
 from mesodesk.core.paging import clamp_page
+from mesodesk.knowledge.loader import knowledge
 from mesodesk.patients.choices import IntakeStatus, VerificationStatus
 from mesodesk.patients.models import (
     Allergy,
@@ -47,6 +48,12 @@ MIN_GIVEN_PREFIX = 2
 RECENT_INTAKES = 5
 
 
+def condition_kind(code: str) -> str:
+    """The knowledge base's kind of a condition code ("pregnancy", "site", "other", …)."""
+    entry = knowledge().conditions.get(code)
+    return entry.kind if entry else ""
+
+
 def patients_for(actor: Actor) -> QuerySet[Patient]:
     actor.require(Capability.PATIENT_VIEW)
     patients = Patient.objects.filter(clinic=actor.clinic)
@@ -54,6 +61,14 @@ def patients_for(actor: Actor) -> QuerySet[Patient]:
         # A break-glass actor sees the one patient it was granted, nothing else of the clinic.
         patients = patients.filter(pk=actor.patient_scope)
     return patients
+
+
+def patients_in_clinic(*, clinic_id: ObjectId) -> QuerySet[Patient]:
+    """One clinic's patients with their clinic, without a capability check: for emergency
+    access (break-glass), whose caller has already decided the actor may reach the clinic."""
+    return Patient.objects.filter(clinic_id=clinic_id).select_related(
+        "clinic", "clinic__organization"
+    )
 
 
 @dataclass(frozen=True)

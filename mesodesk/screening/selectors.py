@@ -103,6 +103,15 @@ def plan_screenings(*, clinic_id: uuid.UUID) -> QuerySet[Screening]:
     )
 
 
+def screening_with_override(*, clinic_id: uuid.UUID, screening_id: uuid.UUID) -> Screening | None:
+    """One screening of the clinic with its override (a session's re-confirmation), or None."""
+    return (
+        Screening.objects.filter(clinic_id=clinic_id, pk=screening_id)
+        .select_related("override")
+        .first()
+    )
+
+
 def latest_plan_screening(*, clinic_id: uuid.UUID, plan_id: uuid.UUID) -> Screening | None:
     return (
         plan_screenings(clinic_id=clinic_id)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from mesodesk.accounts.actor import Actor
@@ -14,10 +13,11 @@ from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.catalog.selectors import lots_by_id, products_by_id
-from mesodesk.core.errors import NotFound, ObjectId
+from mesodesk.core.errors import ObjectId
 from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.screening.models import Screening
+from mesodesk.screening.selectors import screening_with_override
 from mesodesk.sessions.chart import session_lines
 from mesodesk.sessions.choices import SessionStatus
 from mesodesk.sessions.course import CourseProgress, course_progress_of
@@ -106,7 +106,7 @@ def session_screening(session: TreatmentSession) -> Screening | None:
     """The screening made when today's facts were re-confirmed, with its override."""
     if session.screening_id is None:
         return None
-    return Screening.objects.filter(pk=session.screening_id).select_related("override").first()
+    return screening_with_override(clinic_id=session.clinic_id, screening_id=session.screening_id)
 
 
 def session_points(session: TreatmentSession) -> list[InjectionPoint]:
@@ -154,12 +154,12 @@ def session_aftercare(session: TreatmentSession) -> AftercareSheet | None:
 def aftercare_get(*, actor: Actor, session_id: ObjectId) -> AftercareSheet:
     """A session's aftercare sheet; the read is audited (it names what was done)."""
     actor.require(Capability.SESSION_PREPARE)
-    try:
-        sheet = AftercareSheet.objects.select_related("patient", "session").get(
-            session__pk=session_id, clinic=actor.clinic
-        )
-    except (AftercareSheet.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No aftercare sheet for this session (yet).") from exc
+    sheet = get_in_clinic(
+        AftercareSheet.objects.select_related("patient", "session").filter(clinic=actor.clinic),
+        session_id,
+        by="session_id",
+        message="No aftercare sheet for this session (yet).",
+    )
     audit_event_record(
         actor=actor,
         action=AuditAction.READ,

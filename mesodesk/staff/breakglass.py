@@ -22,11 +22,14 @@ from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability, Role, role_can
-from mesodesk.accounts.models import Clinic, Membership
+from mesodesk.accounts.models import Clinic
+from mesodesk.accounts.selectors import clinic_admin_emails, organization_clinics
 from mesodesk.audit.services import audit_event_record
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId, PermissionDenied
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.notifications.services import email_queue
 from mesodesk.patients.models import Patient
+from mesodesk.patients.selectors import patients_in_clinic
 from mesodesk.staff.models import AccessPolicy, BreakGlassGrant
 
 BREAK_GLASS_ACTION = "break_glass"
@@ -118,13 +121,7 @@ def break_glass_open(*, actor: Actor, patient: Patient, reason: str) -> BreakGla
 
 
 def _clinic_admin_emails(clinic: Clinic) -> list[str]:
-    return list(
-        Membership.objects.filter(
-            clinic=clinic, role=Role.CLINIC_ADMIN, is_active=True, user__is_active=True
-        )
-        .order_by("user__email")
-        .values_list("user__email", flat=True)
-    )
+    return clinic_admin_emails(clinic=clinic)
 
 
 def _flagged_label(actor: Actor) -> str:
@@ -177,9 +174,9 @@ def break_glass_elevation(request: HttpRequest, actor: Actor, patient_id: str) -
 def other_clinics(*, actor: Actor) -> list[Clinic]:
     """The other clinics of the actor's organization, where break-glass may reach."""
     return list(
-        Clinic.objects.filter(organization_id=actor.clinic.organization_id)
-        .exclude(pk=actor.clinic.pk)
-        .order_by("name")
+        organization_clinics(organization_id=actor.clinic.organization_id).exclude(
+            pk=actor.clinic.pk
+        )
     )
 
 
@@ -188,15 +185,15 @@ def break_glass_find_patient(
 ) -> Patient:
     """The one patient of another clinic of the actor's organization with this family name
     and date of birth (both exact); NotFound otherwise. Nothing else is searchable."""
-    try:
-        clinic = Clinic.objects.get(pk=clinic_id, organization_id=actor.clinic.organization_id)
-    except (Clinic.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such clinic in your organization.") from exc
+    clinic = get_in_clinic(
+        organization_clinics(organization_id=actor.clinic.organization_id),
+        clinic_id,
+        message="No such clinic in your organization.",
+    )
     if not _may_break_glass(actor, clinic):
         raise PermissionDenied("Your role may not open emergency access there.")
     matches = list(
-        Patient.objects.select_related("clinic", "clinic__organization").filter(
-            clinic=clinic,
+        patients_in_clinic(clinic_id=clinic.pk).filter(
             family_name__iexact=family_name.strip(),
             date_of_birth=date_of_birth,
         )[:2]
@@ -215,12 +212,11 @@ def break_glass_find_patient(
 
 def break_glass_patient_here(*, actor: Actor, patient_id: ObjectId) -> Patient:
     """A patient of the actor's own clinic, for front desk opening emergency access."""
-    try:
-        return Patient.objects.select_related("clinic", "clinic__organization").get(
-            pk=patient_id, clinic=actor.clinic
-        )
-    except (Patient.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such patient in this clinic.") from exc
+    return get_in_clinic(
+        patients_in_clinic(clinic_id=actor.clinic.pk),
+        patient_id,
+        message="No such patient in this clinic.",
+    )
 
 
 def grants_for_review(*, actor: Actor, pending_only: bool = True) -> QuerySet[BreakGlassGrant]:
@@ -246,12 +242,11 @@ def break_glass_review(*, actor: Actor, grant_id: ObjectId, note: str) -> BreakG
     if not note or len(note) > 2000:
         raise FieldErrors.single("note", "Write a note of at most 2000 characters.")
     with transaction.atomic():
-        try:
-            grant = BreakGlassGrant.objects.select_for_update().get(
-                pk=grant_id, clinic=actor.clinic
-            )
-        except (BreakGlassGrant.DoesNotExist, ValidationError, ValueError) as exc:
-            raise NotFound("No such break-glass access in this clinic.") from exc
+        grant = get_in_clinic(
+            BreakGlassGrant.objects.select_for_update().filter(clinic=actor.clinic),
+            grant_id,
+            message="No such break-glass access in this clinic.",
+        )
         if grant.reviewed_at is not None:
             raise Conflict("This access was already signed off.")
         if actor.user is not None and grant.user_id == actor.user.pk:

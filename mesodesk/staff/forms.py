@@ -4,6 +4,7 @@ from django import forms
 
 from mesodesk.accounts.choices import Role
 from mesodesk.accounts.models import Clinic
+from mesodesk.accounts.selectors import clinics_among
 
 
 class InviteForm(forms.Form):
@@ -16,7 +17,7 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         field = self.fields["clinic"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Clinic.objects.filter(pk__in=[c.pk for c in clinics]).order_by("name")
+        field.queryset = clinics_among(clinics=clinics)
         if len(clinics) == 1:
             field.widget = forms.HiddenInput()
             field.initial = clinics[0].pk
@@ -57,7 +58,7 @@ class BreakGlassFindForm(BreakGlassForm):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         field = self.fields["clinic"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Clinic.objects.filter(pk__in=[c.pk for c in clinics]).order_by("name")
+        field.queryset = clinics_among(clinics=clinics)
 
 
 class ReviewForm(forms.Form):

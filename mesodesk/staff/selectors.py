@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.accounts.models import Clinic, Membership
+from mesodesk.accounts.selectors import (
+    clinics_all,
+    memberships_of_clinics,
+    memberships_with_user,
+    organization_clinics,
+)
 from mesodesk.core.errors import NotFound, ObjectId
+from mesodesk.core.lookups import get_in_clinic
 from mesodesk.staff.models import Invitation, OrganizationAdmin
 
 
@@ -56,11 +66,7 @@ def may_manage_staff(actor: Actor) -> bool:
 def managed_clinics(*, actor: Actor) -> list[Clinic]:
     """The clinics whose staff the actor manages, by name."""
     if is_organization_admin(actor):
-        return list(
-            Clinic.objects.filter(organization_id=actor.clinic.organization_id)
-            .select_related("organization")
-            .order_by("name")
-        )
+        return list(organization_clinics(organization_id=actor.clinic.organization_id))
     if actor.can(Capability.CLINIC_MANAGE) and actor.patient_scope is None:
         return [actor.clinic]
     return []
@@ -68,10 +74,7 @@ def managed_clinics(*, actor: Actor) -> list[Clinic]:
 
 def managed_clinic_get(*, actor: Actor, clinic_id: ObjectId) -> tuple[Clinic, Authority]:
     """A clinic the actor manages, with the authority; NotFound for any other clinic."""
-    try:
-        clinic = Clinic.objects.select_related("organization").get(pk=clinic_id)
-    except (Clinic.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such clinic.") from exc
+    clinic = get_in_clinic(clinics_all(), clinic_id, message="No such clinic.")
     authority = staff_authority(actor=actor, clinic=clinic)
     if authority is None:
         raise NotFound("No such clinic.")
@@ -82,7 +85,7 @@ def staff_memberships(
     *, actor: Actor, clinics: list[Clinic], include_inactive: bool = True
 ) -> QuerySet[Membership]:
     """Everyone with a membership of the given (managed) clinics, with user and clinic."""
-    memberships = Membership.objects.filter(clinic__in=clinics).select_related("user", "clinic")
+    memberships = memberships_of_clinics(clinics=clinics)
     if not include_inactive:
         memberships = memberships.filter(is_active=True)
     return memberships.order_by("-is_active", "clinic__name", "user__full_name", "user__email")
@@ -90,10 +93,7 @@ def staff_memberships(
 
 def staff_membership_get(*, actor: Actor, membership_id: ObjectId) -> Membership:
     """A membership of a clinic the actor manages, or NotFound."""
-    try:
-        membership = Membership.objects.select_related("user", "clinic").get(pk=membership_id)
-    except (Membership.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such member.") from exc
+    membership = get_in_clinic(memberships_with_user(), membership_id, message="No such member.")
     if staff_authority(actor=actor, clinic=membership.clinic) is None:
         raise NotFound("No such member.")
     return membership
@@ -110,3 +110,45 @@ def invitations_pending(*, clinics: list[Clinic]) -> QuerySet[Invitation]:
         .select_related("clinic", "invited_by")
         .order_by("-created_at")
     )
+
+
+# --- Invitation links -------------------------------------------------------------------
+
+_SIGNER = signing.Signer(salt="mesodesk.staff-invitation", sep=".")
+
+
+class InvitationProblem(StrEnum):
+    INVALID = "invalid"
+    EXPIRED = "expired"
+    USED = "used"
+
+
+class InvitationUnusable(Exception):
+    def __init__(self, problem: InvitationProblem) -> None:
+        self.problem = problem
+        super().__init__(problem.value)
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return _SIGNER.sign(invitation.pk.hex)
+
+
+def invitation_url(invitation: Invitation, base_url: str = "") -> str:
+    return (base_url or settings.SITE_URL).rstrip("/") + reverse(
+        "staff:accept", args=[invitation_token(invitation)]
+    )
+
+
+def invitation_resolve(token: str) -> Invitation:
+    """The usable invitation behind a token, or InvitationUnusable saying why."""
+    try:
+        invitation = Invitation.objects.select_related("clinic").get(pk=_SIGNER.unsign(token))
+    except (signing.BadSignature, Invitation.DoesNotExist, ValidationError, ValueError) as exc:
+        raise InvitationUnusable(InvitationProblem.INVALID) from exc
+    if invitation.used_at is not None:
+        raise InvitationUnusable(InvitationProblem.USED)
+    if invitation.revoked_at is not None:
+        raise InvitationUnusable(InvitationProblem.INVALID)
+    if invitation.expires_at <= timezone.now():
+        raise InvitationUnusable(InvitationProblem.EXPIRED)
+    return invitation

@@ -14,42 +14,52 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.backends.base import SessionBase
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Role
-from mesodesk.accounts.models import ApiToken, Clinic, Membership, Organization, User
+from mesodesk.accounts.models import Clinic, Membership, Organization, User
+from mesodesk.accounts.selectors import (
+    clinic_has_other_admin,
+    membership_clinic_id,
+    membership_of,
+    memberships_with_user,
+    user_by_email,
+    user_has_active_membership,
+)
+from mesodesk.accounts.services import (
+    api_tokens_revoke_for,
+    clinic_locked,
+    membership_grant,
+    user_create,
+    user_deactivate,
+    user_locked_by_email,
+)
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId, PermissionDenied
-from mesodesk.notifications.services import email_address_error, email_queue
+from mesodesk.core.lookups import get_in_clinic
+from mesodesk.notifications.addresses import email_address_error
+from mesodesk.notifications.services import email_queue
 from mesodesk.staff.models import Invitation, OrganizationAdmin, SessionRecord
-from mesodesk.staff.selectors import Authority, managed_clinic_get, staff_authority
+from mesodesk.staff.selectors import (
+    Authority,
+    InvitationProblem,
+    InvitationUnusable,
+    invitation_resolve,
+    invitation_url,
+    managed_clinic_get,
+    staff_authority,
+)
 
 ORGANIZATION_ADMIN_ROLE = "org_admin"  # recorded as the role of an organization admin's acts
-_SIGNER = signing.Signer(salt="mesodesk.staff-invitation", sep=".")
-
-
-class InvitationProblem(StrEnum):
-    INVALID = "invalid"
-    EXPIRED = "expired"
-    USED = "used"
-
-
-class InvitationUnusable(Exception):
-    def __init__(self, problem: InvitationProblem) -> None:
-        self.problem = problem
-        super().__init__(problem.value)
 
 
 @dataclass(frozen=True)
@@ -60,16 +70,6 @@ class InviteResult:
     invitation: Invitation | None
     membership: Membership | None
     url: str = ""
-
-
-def invitation_token(invitation: Invitation) -> str:
-    return _SIGNER.sign(invitation.pk.hex)
-
-
-def invitation_url(invitation: Invitation, base_url: str = "") -> str:
-    return (base_url or settings.SITE_URL).rstrip("/") + reverse(
-        "staff:accept", args=[invitation_token(invitation)]
-    )
 
 
 def _acting_in(actor: Actor, clinic: Clinic, authority: Authority) -> Actor:
@@ -112,7 +112,7 @@ def staff_invite(
         raise FieldErrors(errors)
     clinic, authority = managed_clinic_get(actor=actor, clinic_id=clinic_id)
     acting = _acting_in(actor, clinic, authority)
-    existing = User.objects.filter(email=email).first()
+    existing = user_by_email(email=email)
     if existing is not None and actor.user is not None and existing.pk == actor.user.pk:
         raise PermissionDenied("You cannot change your own access; ask another admin.")
     with transaction.atomic():
@@ -158,15 +158,13 @@ def staff_invite(
 
 
 def _grant_existing(acting: Actor, clinic: Clinic, user: User, role: str) -> Membership:
-    membership = Membership.objects.filter(user=user, clinic=clinic).first()
+    membership = membership_of(user=user, clinic=clinic)
     if membership is not None and membership.is_active:
         raise FieldErrors.single(
             "email", "This person already has access to the clinic; change their role instead."
         )
     before = {"role": membership.role, "is_active": False} if membership else {}
-    membership, _ = Membership.objects.update_or_create(
-        user=user, clinic=clinic, defaults={"role": role, "is_active": True}
-    )
+    membership = membership_grant(user=user, clinic=clinic, role=role)
     audit_event_record(
         actor=acting,
         action=AuditAction.CREATE if not before else AuditAction.UPDATE,
@@ -189,21 +187,6 @@ def _grant_existing(acting: Actor, clinic: Clinic, user: User, role: str) -> Mem
     return membership
 
 
-def invitation_resolve(token: str) -> Invitation:
-    """The usable invitation behind a token, or InvitationUnusable saying why."""
-    try:
-        invitation = Invitation.objects.select_related("clinic").get(pk=_SIGNER.unsign(token))
-    except (signing.BadSignature, Invitation.DoesNotExist, ValidationError, ValueError) as exc:
-        raise InvitationUnusable(InvitationProblem.INVALID) from exc
-    if invitation.used_at is not None:
-        raise InvitationUnusable(InvitationProblem.USED)
-    if invitation.revoked_at is not None:
-        raise InvitationUnusable(InvitationProblem.INVALID)
-    if invitation.expires_at <= timezone.now():
-        raise InvitationUnusable(InvitationProblem.EXPIRED)
-    return invitation
-
-
 def invitation_accept(
     *, token: str, password: str, password_again: str, ip: str | None = None, user_agent: str = ""
 ) -> tuple[User, Membership]:
@@ -211,7 +194,7 @@ def invitation_accept(
     invitation = invitation_resolve(token)
     if password != password_again:
         raise FieldErrors.single("password_again", "The two passwords differ.")
-    existing = User.objects.filter(email=invitation.email).first()
+    existing = user_by_email(email=invitation.email)
     probe = existing or User(email=invitation.email, full_name=invitation.full_name)
     try:
         validate_password(password, user=probe)
@@ -225,20 +208,16 @@ def invitation_accept(
         ).update(used_at=now)
         if spent != 1:
             raise InvitationUnusable(InvitationProblem.USED)
-        user = User.objects.select_for_update().filter(email=invitation.email).first()
+        user = user_locked_by_email(email=invitation.email)
         if user is None:
-            user = User.objects.create_user(
+            user = user_create(
                 email=invitation.email, password=password, full_name=invitation.full_name
             )
         else:
             user.set_password(password)
             user.is_active = True
             user.save(update_fields=["password", "is_active"])
-        membership, _ = Membership.objects.update_or_create(
-            user=user,
-            clinic=invitation.clinic,
-            defaults={"role": invitation.role, "is_active": True},
-        )
+        membership = membership_grant(user=user, clinic=invitation.clinic, role=invitation.role)
         Invitation.objects.filter(pk=invitation.pk).update(user=user)
         actor = Actor(
             clinic=invitation.clinic, role=invitation.role, user=user, ip=ip, user_agent=user_agent
@@ -255,14 +234,11 @@ def invitation_accept(
 
 def invitation_revoke(*, actor: Actor, invitation_id: ObjectId) -> Invitation:
     with transaction.atomic():
-        try:
-            invitation = (
-                Invitation.objects.select_for_update(of=("self",))
-                .select_related("clinic")
-                .get(pk=invitation_id)
-            )
-        except (Invitation.DoesNotExist, ValidationError, ValueError) as exc:
-            raise NotFound("No such invitation.") from exc
+        invitation = get_in_clinic(
+            Invitation.objects.select_for_update(of=("self",)).select_related("clinic"),
+            invitation_id,
+            message="No such invitation.",
+        )
         authority = staff_authority(actor=actor, clinic=invitation.clinic)
         if authority is None:
             raise NotFound("No such invitation.")
@@ -284,19 +260,14 @@ def invitation_revoke(*, actor: Actor, invitation_id: ObjectId) -> Invitation:
 def _locked_membership(actor: Actor, membership_id: ObjectId) -> tuple[Membership, Authority]:
     """The membership to change, after locking its clinic (staff changes of one clinic run one
     at a time, so two admins cannot demote each other at once) and checking the rules."""
-    try:
-        clinic_id = Membership.objects.values_list("clinic_id", flat=True).get(pk=membership_id)
-    except (Membership.DoesNotExist, ValidationError, ValueError) as exc:
-        raise NotFound("No such member.") from exc
-    clinic = (
-        Clinic.objects.select_for_update(of=("self",))
-        .select_related("organization")
-        .get(pk=clinic_id)
-    )
+    clinic_id = membership_clinic_id(membership_id=membership_id)
+    if clinic_id is None:
+        raise NotFound("No such member.")
+    clinic = clinic_locked(clinic_id=clinic_id)
     authority = staff_authority(actor=actor, clinic=clinic)
     if authority is None:
         raise NotFound("No such member.")
-    membership = Membership.objects.select_related("user", "clinic").get(pk=membership_id)
+    membership = memberships_with_user().get(pk=membership_id)
     if actor.user is not None and membership.user_id == actor.user.pk:
         raise PermissionDenied("You cannot change your own access; ask another admin.")
     if (
@@ -310,17 +281,7 @@ def _locked_membership(actor: Actor, membership_id: ObjectId) -> tuple[Membershi
 
 
 def _keep_one_admin(membership: Membership) -> None:
-    others = (
-        Membership.objects.filter(
-            clinic_id=membership.clinic_id,
-            role=Role.CLINIC_ADMIN,
-            is_active=True,
-            user__is_active=True,
-        )
-        .exclude(pk=membership.pk)
-        .exists()
-    )
-    if not others:
+    if not clinic_has_other_admin(clinic_id=membership.clinic_id, besides=membership):
         raise Conflict(
             f"{membership.user} is the last clinic admin of {membership.clinic}; "
             "make someone else clinic admin first."
@@ -360,20 +321,17 @@ def membership_deactivate(*, actor: Actor, membership_id: ObjectId) -> Membershi
             return membership
         if membership.role == Role.CLINIC_ADMIN:
             _keep_one_admin(membership)
-        now = timezone.now()
         membership.is_active = False
         membership.save(update_fields=["is_active", "updated_at"])
-        tokens = ApiToken.objects.filter(membership=membership, revoked_at__isnull=True).update(
-            revoked_at=now
-        )
+        tokens = api_tokens_revoke_for(membership=membership)
         user = membership.user
         last_access = not (
-            Membership.objects.filter(user=user, is_active=True).exists()
+            user_has_active_membership(user=user)
             or OrganizationAdmin.objects.filter(user=user, is_active=True).exists()
         )
         sessions = 0
         if last_access:
-            User.objects.filter(pk=user.pk).update(is_active=False)
+            user_deactivate(user=user)
             sessions = user_sessions_end(user_id=user.pk)
         audit_event_record(
             actor=_acting_in(actor, membership.clinic, authority),

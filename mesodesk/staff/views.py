@@ -85,8 +85,6 @@ def invite(request: HttpRequest) -> HttpResponse:
             )
         except FieldErrors as exc:
             form_add_errors(form, exc)
-        except NotFound as exc:
-            raise Http404(str(exc)) from exc
         else:
             if result.invitation is not None:
                 messages.success(
@@ -130,8 +128,6 @@ def role_change(request: HttpRequest, membership_id: str) -> HttpResponse:
         services.membership_role_change(
             actor=actor, membership_id=membership_id, role=form.cleaned_data["role"]
         )
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
     except (Conflict, PermissionDenied) as exc:
         return _member_answer(request, membership_id, str(exc))
     return _member_answer(request, membership_id)
@@ -143,8 +139,6 @@ def deactivate(request: HttpRequest, membership_id: str) -> HttpResponse:
     actor = request_actor(request)
     try:
         services.membership_deactivate(actor=actor, membership_id=membership_id)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
     except (Conflict, PermissionDenied) as exc:
         return _member_answer(request, membership_id, str(exc))
     return _member_answer(request, membership_id)
@@ -155,8 +149,6 @@ def deactivate(request: HttpRequest, membership_id: str) -> HttpResponse:
 def invitation_revoke(request: HttpRequest, invitation_id: str) -> HttpResponse:
     try:
         services.invitation_revoke(actor=request_actor(request), invitation_id=invitation_id)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
     except Conflict as exc:
         messages.error(request, str(exc))
     else:
@@ -167,8 +159,8 @@ def invitation_revoke(request: HttpRequest, invitation_id: str) -> HttpResponse:
 def accept(request: HttpRequest, token: str) -> HttpResponse:
     """The invitee's set-password page (no log-in needed: the link is the credential)."""
     try:
-        invitation = services.invitation_resolve(token)
-    except services.InvitationUnusable as exc:
+        invitation = selectors.invitation_resolve(token)
+    except selectors.InvitationUnusable as exc:
         return render(request, "staff/accept_unusable.html", {"problem": exc.problem}, status=410)
     form = AcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -182,7 +174,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             )
         except FieldErrors as exc:
             form_add_errors(form, exc)
-        except services.InvitationUnusable as exc:
+        except selectors.InvitationUnusable as exc:
             return render(
                 request, "staff/accept_unusable.html", {"problem": exc.problem}, status=410
             )
@@ -204,10 +196,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
 def break_glass_here(request: HttpRequest, pid: str) -> HttpResponse:
     """Front desk opens emergency access to a patient of their own clinic."""
     actor = request_actor(request)
-    try:
-        patient = breakglass.break_glass_patient_here(actor=actor, patient_id=pid)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
+    patient = breakglass.break_glass_patient_here(actor=actor, patient_id=pid)
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -300,8 +289,6 @@ def break_glass_review(request: HttpRequest, grant_id: str) -> HttpResponse:
         breakglass.break_glass_review(
             actor=actor, grant_id=grant_id, note=form.cleaned_data["note"]
         )
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
     except PermissionDenied as exc:
         raise DjangoPermissionDenied(str(exc)) from exc
     except (Conflict, FieldErrors) as exc:

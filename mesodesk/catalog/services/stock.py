@@ -329,10 +329,6 @@ def lot_status_set(*, actor: Actor, lot_id: ObjectId, status: str, reason: str) 
     return lot
 
 
-def lot_is_usable(lot: Lot, on: dt.date) -> bool:
-    return lot.status == LotStatus.AVAILABLE and lot.expiry_date >= on
-
-
 def lot_consume(
     *,
     actor: Actor,
@@ -349,8 +345,10 @@ def lot_consume(
     with transaction.atomic():
         lot = _lot(actor, lot_id)
         today = actor.today()
-        if not lot_is_usable(lot, today):
-            state = lot_effective_status(lot, today)
+        # Available and unexpired; an emptied lot passes here so that consuming again for the
+        # same record answers the movement already made (the volume check below refuses more).
+        state = lot_effective_status(lot, today)
+        if state != LotStatus.AVAILABLE:
             raise Conflict(f"Lot {lot.lot_number} is {state} and cannot be used.")
         used = StockMovement.objects.filter(
             lot=lot, kind=MovementKind.USE, reference_type=reference_type, reference_id=reference_id

@@ -72,44 +72,10 @@ IMPORT_EXCEPTIONS: dict[tuple[str, str], str] = {
 }
 
 # Direct reads of another app's model manager that are allowed: "path: Model.manager" -> why.
-# An entry whose reason starts with "TODO(issue 8)" is pending work in treatments and sessions
-# and may already be gone; every other entry must still occur, so the list can only shrink.
+# Every entry must still occur, so the list can only shrink.
 CROSS_APP_READ_EXCEPTIONS: dict[str, str] = {
     "mesodesk/core/testing.py: Membership.objects": "test personas build memberships directly.",
 }
-# The sessions app is still being reshaped on another branch (issue 8, item 1 and the session
-# half of item 2: "who may assist", usable lots); its reads move to selectors there.
-_PENDING = "TODO(issue 8): sessions reads through catalog/accounts/screening selectors."
-for _entry in (
-    "mesodesk/sessions/api.py: User.objects",
-    "mesodesk/sessions/forms.py: User.objects",
-    "mesodesk/sessions/forms.py: Lot.objects",
-    "mesodesk/sessions/selectors.py: Lot.objects",
-    "mesodesk/sessions/selectors.py: Screening.objects",
-    "mesodesk/sessions/selectors.py: Product.objects",
-    "mesodesk/sessions/services/charting.py: Lot.objects",
-    "mesodesk/sessions/services/workflow.py: Membership.objects",
-    "mesodesk/sessions/views.py: User.objects",
-):
-    CROSS_APP_READ_EXCEPTIONS[_entry] = _PENDING
-# The staff app (another branch of issue work) reads accounts and patients directly; its reads
-# move to accounts' and patients' selectors next.
-_STAFF = "TODO(issue 8): staff reads through accounts/patients selectors."
-for _entry in (
-    "mesodesk/staff/breakglass.py: Clinic.objects",
-    "mesodesk/staff/breakglass.py: Patient.objects",
-    "mesodesk/staff/breakglass.py: Membership.objects",
-    "mesodesk/staff/forms.py: Clinic.objects",
-    "mesodesk/staff/management/commands/staff_organization_admin.py: User.objects",
-    "mesodesk/staff/management/commands/staff_organization_admin.py: Organization.objects",
-    "mesodesk/staff/selectors.py: Membership.objects",
-    "mesodesk/staff/selectors.py: Clinic.objects",
-    "mesodesk/staff/services.py: Membership.objects",
-    "mesodesk/staff/services.py: User.objects",
-    "mesodesk/staff/services.py: ApiToken.objects",
-    "mesodesk/staff/services.py: Clinic.objects",
-):
-    CROSS_APP_READ_EXCEPTIONS[_entry] = _STAFF
 
 MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 
@@ -247,11 +213,7 @@ def test_no_app_queries_another_apps_model_manager() -> None:
 
 
 def test_the_cross_app_read_exceptions_only_shrink() -> None:
-    stale = {
-        entry
-        for entry, reason in CROSS_APP_READ_EXCEPTIONS.items()
-        if not reason.startswith("TODO(issue 8)")
-    } - foreign_manager_reads()
+    stale = set(CROSS_APP_READ_EXCEPTIONS) - foreign_manager_reads()
     assert stale == set(), "remove the exceptions that no longer occur"
 
 

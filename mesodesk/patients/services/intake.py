@@ -18,7 +18,8 @@ from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.core.errors import Conflict, FieldErrors, ObjectId
 from mesodesk.core.lookups import get_in_clinic
-from mesodesk.notifications.services import email_address_error, email_queue
+from mesodesk.notifications.addresses import email_address_error
+from mesodesk.notifications.services import email_queue
 from mesodesk.patients.choices import (
     ClinicalStatus,
     FactSource,
@@ -38,11 +39,11 @@ from mesodesk.patients.models import (
 from mesodesk.patients.selectors import (
     IntakeLinkUnusable,
     LinkProblem,
+    condition_kind,
     intake_link_resolve,
     intake_url,
 )
 from mesodesk.patients.services import records as patient_services
-from mesodesk.patients.services.records import condition_kind
 from mesodesk.patients.signals import history_batch
 
 

@@ -29,11 +29,14 @@ from mesodesk.audit.services import (
 from mesodesk.core.dates import EARLIEST_DATE, date_bounds_error
 from mesodesk.core.errors import Conflict, FieldErrors, ObjectId
 from mesodesk.core.lookups import get_in_clinic
-from mesodesk.knowledge.loader import knowledge
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients.choices import ClinicalStatus, FactSource, VerificationStatus
 from mesodesk.patients.models import Allergy, Condition, HistoryItem, Medication, Patient
-from mesodesk.patients.selectors import PossibleDuplicate, patient_possible_duplicates
+from mesodesk.patients.selectors import (
+    PossibleDuplicate,
+    condition_kind,
+    patient_possible_duplicates,
+)
 from mesodesk.patients.signals import notify_history_changed
 from mesodesk.patients.validators import name_key, phone_key
 
@@ -276,12 +279,6 @@ def patient_update(*, actor: Actor, patient_id: ObjectId, data: Mapping[str, Any
 
 
 # --- Medical history -------------------------------------------------------------------
-
-
-def condition_kind(code: str) -> str:
-    """The knowledge base's kind of a condition code ("pregnancy", "site", "other", …)."""
-    entry = knowledge().conditions.get(code)
-    return entry.kind if entry else ""
 
 
 def _condition_rules(item: Condition, today: dt.date) -> dict[str, list[str]]:

@@ -11,8 +11,9 @@ from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.core.errors import FieldErrors, ObjectId
 from mesodesk.knowledge.selectors import clinic_knowledge
+from mesodesk.notifications.addresses import email_address_error
 from mesodesk.notifications.models import OutboundEmail
-from mesodesk.notifications.services import email_address_error, email_queue
+from mesodesk.notifications.services import email_queue
 from mesodesk.sessions.aftercare import aftercare_content, aftercare_text
 from mesodesk.sessions.models import AftercareSheet, TreatmentSession
 from mesodesk.sessions.selectors import aftercare_get, signed_dates

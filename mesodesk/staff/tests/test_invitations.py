@@ -17,7 +17,7 @@ from mesodesk.audit.models import AuditEvent
 from mesodesk.core.errors import FieldErrors, NotFound
 from mesodesk.core.testing import Personas, logged_in_client, mark_mfa_verified, member
 from mesodesk.notifications.models import OutboundEmail
-from mesodesk.staff import services
+from mesodesk.staff import selectors, services
 from mesodesk.staff.models import Invitation
 from mesodesk.staff.tests.helpers import STRONG, invitation_token_sent_to
 
@@ -92,11 +92,11 @@ def test_two_acceptances_racing_spend_the_link_once(
 ) -> None:
     _invite(personas)
     token = invitation_token_sent_to("new.nurse@a.test")
-    stale = services.invitation_resolve(token)  # what a second request read before the first won
+    stale = selectors.invitation_resolve(token)  # what a second request read before the first won
     services.invitation_accept(token=token, password=STRONG, password_again=STRONG)
     # The second request passed its checks on the stale row; only the conditional UPDATE stops it.
     monkeypatch.setattr(services, "invitation_resolve", lambda _token: stale)
-    with pytest.raises(services.InvitationUnusable) as refused:
+    with pytest.raises(selectors.InvitationUnusable) as refused:
         services.invitation_accept(
             token=token,
             password="second-long-passphrase-7",
@@ -268,7 +268,7 @@ def test_simultaneous_acceptances_spend_the_link_exactly_once(personas: Personas
             barrier.wait()
             services.invitation_accept(token=token, password=password, password_again=password)
             outcomes.append("accepted")
-        except services.InvitationUnusable:
+        except selectors.InvitationUnusable:
             outcomes.append("refused")
         except Exception as exc:
             outcomes.append(f"{type(exc).__name__}: {exc}")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from mesodesk.accounts.models import Organization, User
+from mesodesk.accounts.selectors import organizations_named, user_by_email
 from mesodesk.staff.services import organization_admin_set
 
 
@@ -19,11 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("--revoke", action="store_true", help="end the role instead")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            user = User.objects.get(email=options["email"].strip().lower())
-        except User.DoesNotExist as exc:
-            raise CommandError("No user with that e-mail address.") from exc
-        organizations = list(Organization.objects.filter(name=options["organization"])[:2])
+        user = user_by_email(email=options["email"].strip().lower())
+        if user is None:
+            raise CommandError("No user with that e-mail address.")
+        organizations = organizations_named(name=options["organization"])
         if len(organizations) != 1:
             raise CommandError("Name exactly one organization.")
         organization_admin_set(
