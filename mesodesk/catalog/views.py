@@ -97,6 +97,30 @@ def stock(request: HttpRequest) -> HttpResponse:
     )
 
 
+@clinic_view(Capability.CATALOG_VIEW)
+def lot_detail(request: HttpRequest, lot_id: str) -> HttpResponse:
+    """One lot: its state, and the patients who received it (the recall search; clinical
+    staff only)."""
+    from mesodesk.sessions.selectors import sessions_with_lot  # sessions builds on catalog
+
+    actor = request_actor(request)
+    try:
+        lot = selectors.lot_get(actor=actor, lot_id=lot_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    can_see = actor.can(Capability.CLINICAL_VIEW)
+    return render(
+        request,
+        "catalog/lot.html",
+        {
+            "lot": lot,
+            "state": selectors.lot_effective_status(lot, actor.today()),
+            "can_see_patients": can_see,
+            "sessions": sessions_with_lot(actor=actor, lot_id=lot.pk) if can_see else [],
+        },
+    )
+
+
 def _lot_action(request: HttpRequest, form: Any, action: Any) -> HttpResponse:
     if form.is_valid():
         try:

@@ -28,7 +28,6 @@ from mesodesk.core.http import pdf_response
 from mesodesk.core.pdf import render_pdf
 from mesodesk.knowledge.loader import KnowledgeBase
 from mesodesk.knowledge.selectors import clinic_knowledge
-from mesodesk.notifications.selectors import emails_about
 from mesodesk.notifications.services import email_retry
 from mesodesk.sessions import services
 from mesodesk.sessions.aftercare import aftercare_document
@@ -49,7 +48,12 @@ from mesodesk.sessions.forms import (
 from mesodesk.sessions.maps import map_views, views_for_areas
 from mesodesk.sessions.models import AftercareSheet, TreatmentSession
 from mesodesk.sessions.presenters import SessionView
-from mesodesk.sessions.selectors import aftercare_get, session_get, sessions_of_plan
+from mesodesk.sessions.selectors import (
+    aftercare_emails,
+    aftercare_get,
+    session_get,
+    sessions_of_plan,
+)
 from mesodesk.treatments.selectors import plan_for_panel, plan_product_ids
 
 
@@ -154,7 +158,16 @@ def session_new(request: HttpRequest, plan_id: str) -> HttpResponse:
 @clinic_view(Capability.SESSION_CHECK_IN)
 def session_detail(request: HttpRequest, session_id: str) -> HttpResponse:
     actor = request_actor(request)
-    session = _get(actor, session_id)
+    return _session_page(request, actor, _get(actor, session_id))
+
+
+def _session_page(
+    request: HttpRequest,
+    actor: Actor,
+    session: TreatmentSession,
+    point_form: PointForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     view = SessionView(actor, session)
     kb = clinic_knowledge(actor.clinic)
     context: dict[str, Any] = {
@@ -184,9 +197,15 @@ def session_detail(request: HttpRequest, session_id: str) -> HttpResponse:
             "addendum_form": AddendumForm(),
             "addenda": view.addenda,
             "sheet": view.aftercare,
-            **_chart_context(actor, view, request.GET.get("view", "")),
+            "show_flags": True,
+            **_chart_context(
+                actor,
+                view,
+                request.GET.get("view", "") or request.POST.get("view", ""),
+                point_form=point_form,
+            ),
         }
-    return render(request, "sessions/session.html", context)
+    return render(request, "sessions/session.html", context, status=status)
 
 
 def _after(
@@ -355,15 +374,15 @@ def point_add(request: HttpRequest, session_id: str) -> HttpResponse:
     view = request.POST.get("view", "")
     if not is_htmx(request):
         if form.errors:
-            messages.error(
-                request, "; ".join(str(e) for errs in form.errors.values() for e in errs)
-            )
+            # The page again with the form as it was sent: its alert asks at the top.
+            return _session_page(request, actor, session, point_form=form, status=422)
         return redirect(f"{reverse('sessions:session', args=[session.pk])}?view={view}")
     keep = form if form.errors else _kept_point_form(request, actor, session, kb, view)
+    sv = SessionView(actor, session)
     return render(
         request,
         "sessions/_chart.html",
-        _chart_context(actor, SessionView(actor, session), view, point_form=keep),
+        {**_chart_context(actor, sv, view, point_form=keep), "sv": sv, "oob": True},
     )
 
 
@@ -396,10 +415,11 @@ def point_remove(request: HttpRequest, session_id: str) -> HttpResponse:
         return redirect("sessions:session", session_id=session.pk)
     kb = clinic_knowledge(actor.clinic)
     keep = _kept_point_form(request, actor, session, kb, view)
+    sv = SessionView(actor, session)
     return render(
         request,
         "sessions/_chart.html",
-        _chart_context(actor, SessionView(actor, session), view, keep),
+        {**_chart_context(actor, sv, view, keep), "sv": sv, "oob": True},
     )
 
 
@@ -427,7 +447,7 @@ def aftercare(request: HttpRequest, session_id: str) -> HttpResponse:
         {
             "sheet": sheet,
             "c": sheet.content,
-            "emails": emails_about(actor=actor, related_id=sheet.pk),
+            "emails": aftercare_emails(actor=actor, sheet=sheet),
             "send_form": SendForm(),
         },
     )
@@ -465,7 +485,7 @@ def aftercare_email_retry(request: HttpRequest, session_id: str, email_id: str) 
     """Sends a failed aftercare e-mail of this session again."""
     actor = request_actor(request)
     sheet = _sheet(actor, session_id)
-    if not emails_about(actor=actor, related_id=sheet.pk).filter(pk=email_id).exists():
+    if not any(str(e.pk) == str(email_id) for e, _ in aftercare_emails(actor=actor, sheet=sheet)):
         raise Http404
     try:
         email_retry(actor=actor, email_id=email_id)
