@@ -179,7 +179,7 @@ def point_add(*, actor: Actor, session_id: ObjectId, data: Mapping[str, Any]) ->
                     {
                         "over_limit_reason": [
                             "This injection takes a total over a hard limit: "
-                            + " ".join(newly.values())
+                            + " ".join(m.rstrip(".") + "." for m in newly.values())
                             + " Give the reason to chart it anyway, or change the volume."
                         ]
                     }
