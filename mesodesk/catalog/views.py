@@ -22,6 +22,7 @@ from mesodesk.catalog.forms import (
     ProtocolForm,
 )
 from mesodesk.catalog.models import Protocol
+from mesodesk.catalog.panels import lot_panels
 from mesodesk.catalog.services import protocols
 from mesodesk.core.errors import Conflict, FieldErrors
 from mesodesk.core.htmx import form_add_errors
@@ -111,6 +112,22 @@ def stock(request: HttpRequest) -> HttpResponse:
             "near_days": clinic_knowledge(actor.clinic).setting("near_expiry_days"),
         },
         status=400 if form.errors else 200,
+    )
+
+
+@clinic_view(Capability.CATALOG_VIEW)
+def lot_detail(request: HttpRequest, lot_id: str) -> HttpResponse:
+    """One lot: its state, and the panels higher apps add (sessions: who received it)."""
+    actor = request_actor(request)
+    lot = selectors.lot_get(actor=actor, lot_id=lot_id)
+    return render(
+        request,
+        "catalog/lot.html",
+        {
+            "lot": lot,
+            "state": selectors.lot_effective_status(lot, actor.today()),
+            "lot_panels": lot_panels(),
+        },
     )
 
 

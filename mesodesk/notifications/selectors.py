@@ -17,3 +17,11 @@ def emails_about(*, actor: Actor, related_id: uuid.UUID) -> QuerySet[OutboundEma
     return OutboundEmail.objects.filter(clinic=actor.clinic, related_id=related_id).order_by(
         "-created_at"
     )
+
+
+def emails_about_any(*, actor: Actor, related_ids: list[uuid.UUID]) -> QuerySet[OutboundEmail]:
+    """The clinic's e-mails about any of these records (a sheet and its versions), newest
+    first."""
+    return OutboundEmail.objects.filter(clinic=actor.clinic, related_id__in=related_ids).order_by(
+        "-created_at"
+    )

@@ -66,7 +66,7 @@ def aftercare_content(
 def aftercare_text(sheet: AftercareSheet, patient_name: str) -> str:
     c = sheet.content
     parts = [
-        f"Aftercare for {patient_name}",
+        f"Aftercare for {patient_name} (version {sheet.version})",
         f"Treated: {c['treated']}",
         "",
         "For the next days:",
@@ -89,7 +89,7 @@ def aftercare_document(sheet: AftercareSheet, patient_name: str) -> Document:
     c: dict[str, Any] = sheet.content
     return Document(
         title="Aftercare after your mesotherapy session",
-        subtitle=f"{patient_name} · treated: {c['treated']}",
+        subtitle=f"{patient_name} · treated: {c['treated']} · version {sheet.version}",
         blocks=[
             Block("heading", "For the next days"),
             Block("bullets", items=c["avoid"] + c["care"]),

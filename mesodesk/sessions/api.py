@@ -18,7 +18,6 @@ from mesodesk.core.api import ERRORS
 from mesodesk.core.errors import FieldErrors, ObjectId
 from mesodesk.core.http import pdf_response
 from mesodesk.core.pdf import render_pdf
-from mesodesk.notifications.selectors import emails_about
 from mesodesk.sessions import services
 from mesodesk.sessions.aftercare import aftercare_document
 from mesodesk.sessions.presenters import SessionView
@@ -39,7 +38,12 @@ from mesodesk.sessions.schemas import (
     SessionOut,
     StartIn,
 )
-from mesodesk.sessions.selectors import aftercare_get, session_get, sessions_of_plan
+from mesodesk.sessions.selectors import (
+    aftercare_emails,
+    aftercare_get,
+    session_get,
+    sessions_of_plan,
+)
 from mesodesk.treatments.presenters import dose_json
 from mesodesk.treatments.selectors import plan_get
 
@@ -373,11 +377,12 @@ def addendum_add(request: HttpRequest, session_id: uuid.UUID, payload: AddendumI
 def aftercare_read(request: HttpRequest, session_id: uuid.UUID) -> Any:
     actor = request_actor(request)
     sheet = aftercare_get(actor=actor, session_id=session_id)
-    emails = emails_about(actor=actor, related_id=sheet.pk)
+    emails = aftercare_emails(actor=actor, sheet=sheet)
     return {
         **sheet.content,
         "session_id": sheet.session_id,
         "knowledge_version": sheet.knowledge_version,
+        "version": sheet.version,
         "emails": [
             {
                 "id": e.pk,
@@ -385,8 +390,9 @@ def aftercare_read(request: HttpRequest, session_id: uuid.UUID) -> Any:
                 "status": e.status,
                 "attempts": e.attempts,
                 "last_error": e.last_error,
+                "version": version,
             }
-            for e in emails
+            for e, version in emails
         ],
     }
 

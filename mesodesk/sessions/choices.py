@@ -32,3 +32,7 @@ class CourseTiming(models.TextChoices):
     ON_TIME = "on_time", "Inside the course window"
     EARLY = "early", "Earlier than the course window"
     LATE = "late", "Later than the course window"
+
+
+class IncidentKind(models.TextChoices):
+    DOSE_LIMIT_EXCEEDED = "dose_limit_exceeded", "Dose limit exceeded"

@@ -117,6 +117,18 @@ class PointForm(forms.Form):
     side = forms.CharField(widget=forms.HiddenInput, required=False)
     x = forms.CharField(widget=forms.HiddenInput, required=False)
     y = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Shown in the alert at the top of the page when the service asks for them.
+    confirm_volume = forms.BooleanField(
+        required=False,
+        label="I checked this volume; chart it",
+        widget=forms.CheckboxInput(attrs={"form": "point-form"}),
+    )
+    over_limit_reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Reason for going over the limit",
+        widget=forms.Textarea(attrs={"rows": 2, "form": "point-form"}),
+    )
 
     def __init__(self, *args: Any, lots: Any = None, kb: KnowledgeBase, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

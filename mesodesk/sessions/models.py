@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from mesodesk.core.models import BaseModel
-from mesodesk.sessions.choices import CourseTiming, PointKind, SessionStatus
+from mesodesk.sessions.choices import CourseTiming, IncidentKind, PointKind, SessionStatus
 
 
 class ImmutableSessionError(RuntimeError):
@@ -84,6 +84,12 @@ class TreatmentSession(BaseModel):
     )
     window_earliest = models.DateField(null=True, blank=True)
     window_latest = models.DateField(null=True, blank=True)
+    lot_flags = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Lots that were usable when charted but not when signed (recalled, expired, "
+        "quarantined): [{lot, lot_number, product, state}], fixed at signing.",
+    )
     _loaded_status: str | None = None  # the status the row had when loaded (see save)
 
     class Meta:
@@ -161,6 +167,14 @@ class InjectionPoint(BaseModel):
     )
     technique = models.CharField(max_length=40, blank=True)
     needle = models.CharField(max_length=80, blank=True)
+    volume_confirmed = models.BooleanField(
+        default=False, help_text="The clinician confirmed a volume outside the plausible range."
+    )
+    over_limit_reason = models.TextField(
+        blank=True,
+        max_length=2000,
+        help_text="Why charting went on when this point took a total over a hard limit.",
+    )
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -216,6 +230,36 @@ class SessionAddendum(BaseModel):
         super().save(*args, **kwargs)
 
 
+class SessionIncident(BaseModel):
+    """An incident opened automatically on the record (today: a hard dose limit exceeded and
+    signed with a reason). The future adverse-event register absorbs these notes."""
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="incidents"
+    )
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=40, choices=IncidentKind.choices)
+    ingredient = models.CharField(max_length=60, blank=True)
+    total = models.CharField(max_length=40, blank=True)
+    limit = models.CharField(max_length=40, blank=True)
+    message = models.TextField(blank=True, max_length=2000)
+    reason = models.TextField(max_length=4000)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["recorded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=IncidentKind.values), name="session_incident_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Incident {self.kind} on {self.session_id}"
+
+
 class AftercareSheet(BaseModel):
     """The aftercare instructions generated for a session from the knowledge base."""
 
@@ -228,6 +272,7 @@ class AftercareSheet(BaseModel):
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
     content = models.JSONField()
     knowledge_version = models.CharField(max_length=80)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         db_table = "treatments_aftercaresheet"
@@ -235,3 +280,24 @@ class AftercareSheet(BaseModel):
 
     def __str__(self) -> str:
         return f"Aftercare for {self.session_id}"
+
+
+class AftercareVersion(BaseModel):
+    """Every version of a session's aftercare as it was generated (the sheet holds the
+    latest); an e-mail to the patient is linked to the version it carried."""
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    sheet = models.ForeignKey(AftercareSheet, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField()
+    content = models.JSONField()
+    knowledge_version = models.CharField(max_length=80)
+    from_signed_record = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["sheet", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "version"], name="aftercare_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Aftercare {self.sheet_id} v{self.version}"

@@ -154,6 +154,14 @@ class PointIn(InSchema):
     depth_mm: Decimal | None = None
     technique: str = Field("", max_length=40)
     needle: str = Field("", max_length=80)
+    confirm_volume: bool = Field(
+        False, description="Confirms a volume outside the plausible range per injection."
+    )
+    over_limit_reason: str = Field(
+        "",
+        max_length=2000,
+        description="Why charting goes on when this point takes a total over a hard limit.",
+    )
 
 
 class AddendumIn(InSchema):
@@ -170,11 +178,13 @@ class EmailOut(Schema):
     status: str
     attempts: int
     last_error: str
+    version: int | None = None
 
 
 class AftercareOut(Schema):
     session_id: uuid.UUID
     knowledge_version: str
+    version: int
     treated: str
     avoid: list[str]
     care: list[str]

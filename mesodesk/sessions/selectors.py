@@ -16,6 +16,8 @@ from mesodesk.catalog.selectors import lots_by_id, products_by_id
 from mesodesk.core.errors import ObjectId
 from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.selectors import clinic_knowledge
+from mesodesk.notifications.models import OutboundEmail
+from mesodesk.notifications.selectors import emails_about_any
 from mesodesk.screening.models import Screening
 from mesodesk.screening.selectors import screening_with_override
 from mesodesk.sessions.chart import session_lines
@@ -23,8 +25,10 @@ from mesodesk.sessions.choices import SessionStatus
 from mesodesk.sessions.course import CourseProgress, course_progress_of
 from mesodesk.sessions.models import (
     AftercareSheet,
+    AftercareVersion,
     InjectionPoint,
     SessionAddendum,
+    SessionIncident,
     TreatmentSession,
 )
 from mesodesk.treatments.dosing import DoseReport, dose_report
@@ -149,6 +153,57 @@ def session_addenda(session: TreatmentSession) -> list[SessionAddendum]:
 
 def session_aftercare(session: TreatmentSession) -> AftercareSheet | None:
     return AftercareSheet.objects.filter(session=session).first()
+
+
+AFTERCARE_VERSION_TYPE = "sessions.AftercareVersion"
+
+
+def aftercare_emails(
+    *, actor: Actor, sheet: AftercareSheet
+) -> list[tuple[OutboundEmail, int | None]]:
+    """The clinic's e-mails of this aftercare, newest first, each with the version it carried
+    (None for an e-mail sent before sheets were versioned). Two queries."""
+    versions = dict(
+        AftercareVersion.objects.filter(sheet=sheet, clinic=actor.clinic).values_list(
+            "pk", "version"
+        )
+    )
+    emails = emails_about_any(actor=actor, related_ids=[sheet.pk, *versions])
+    return [(e, versions.get(e.related_id) if e.related_id else None) for e in emails]
+
+
+def session_incidents(session: TreatmentSession) -> list[SessionIncident]:
+    """The incidents opened on this session's record (one query)."""
+    return list(
+        SessionIncident.objects.filter(session=session, clinic_id=session.clinic_id).select_related(
+            "recorded_by"
+        )
+    )
+
+
+def sessions_with_lot(*, actor: Actor, lot_id: ObjectId) -> list[TreatmentSession]:
+    """Every session of the clinic, signed or not, with a charted injection from this lot
+    (the recall search), with its patient, newest first. A clinical read: audited."""
+    actor.require(Capability.CLINICAL_VIEW)
+    sessions = list(
+        TreatmentSession.objects.filter(
+            clinic=actor.clinic,
+            pk__in=InjectionPoint.objects.filter(clinic=actor.clinic, lot_id=lot_id).values(
+                "session_id"
+            ),
+        )
+        .select_related("patient", "plan")
+        .order_by("-created_at")
+    )
+    for session in sessions:
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.READ,
+            obj=session,
+            patient_id=session.patient_id,
+            summary="recall search by lot",
+        )
+    return sessions
 
 
 def aftercare_get(*, actor: Actor, session_id: ObjectId) -> AftercareSheet:

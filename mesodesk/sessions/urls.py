@@ -6,6 +6,7 @@ app_name = "sessions"
 
 # Mounted under /plans/, where these pages always were: their paths did not change.
 urlpatterns = [
+    path("lots/<uuid:lot_id>/recipients/", views.lot_recipients, name="lot_recipients"),
     path("<uuid:plan_id>/sessions/new/", views.session_new, name="session_new"),
     path("<uuid:plan_id>/sessions/panel/", views.plan_panel, name="plan_panel"),
     path("sessions/<uuid:session_id>/", views.session_detail, name="session"),

@@ -21,14 +21,13 @@ from mesodesk.accounts.access import clinic_view, request_actor
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.accounts.selectors import assistants_for
-from mesodesk.catalog.selectors import lots_usable
+from mesodesk.catalog.selectors import lot_get, lots_usable
 from mesodesk.core.errors import Conflict, FieldErrors
 from mesodesk.core.htmx import form_add_errors, is_htmx
 from mesodesk.core.http import pdf_response
 from mesodesk.core.pdf import render_pdf
 from mesodesk.knowledge.loader import KnowledgeBase
 from mesodesk.knowledge.selectors import clinic_knowledge
-from mesodesk.notifications.selectors import emails_about
 from mesodesk.notifications.services import email_retry
 from mesodesk.sessions import services
 from mesodesk.sessions.aftercare import aftercare_document
@@ -49,7 +48,13 @@ from mesodesk.sessions.forms import (
 from mesodesk.sessions.maps import map_views, views_for_areas
 from mesodesk.sessions.models import AftercareSheet, TreatmentSession
 from mesodesk.sessions.presenters import SessionView
-from mesodesk.sessions.selectors import aftercare_get, session_get, sessions_of_plan
+from mesodesk.sessions.selectors import (
+    aftercare_emails,
+    aftercare_get,
+    session_get,
+    sessions_of_plan,
+    sessions_with_lot,
+)
 from mesodesk.treatments.selectors import plan_for_panel, plan_product_ids
 
 
@@ -147,7 +152,16 @@ def session_new(request: HttpRequest, plan_id: str) -> HttpResponse:
 @clinic_view(Capability.SESSION_CHECK_IN)
 def session_detail(request: HttpRequest, session_id: str) -> HttpResponse:
     actor = request_actor(request)
-    session = _get(actor, session_id)
+    return _session_page(request, actor, _get(actor, session_id))
+
+
+def _session_page(
+    request: HttpRequest,
+    actor: Actor,
+    session: TreatmentSession,
+    point_form: PointForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     view = SessionView(actor, session)
     kb = clinic_knowledge(actor.clinic)
     context: dict[str, Any] = {
@@ -177,9 +191,15 @@ def session_detail(request: HttpRequest, session_id: str) -> HttpResponse:
             "addendum_form": AddendumForm(),
             "addenda": view.addenda,
             "sheet": view.aftercare,
-            **_chart_context(actor, view, request.GET.get("view", "")),
+            "show_flags": True,
+            **_chart_context(
+                actor,
+                view,
+                request.GET.get("view", "") or request.POST.get("view", ""),
+                point_form=point_form,
+            ),
         }
-    return render(request, "sessions/session.html", context)
+    return render(request, "sessions/session.html", context, status=status)
 
 
 def _after(
@@ -346,15 +366,15 @@ def point_add(request: HttpRequest, session_id: str) -> HttpResponse:
     view = request.POST.get("view", "")
     if not is_htmx(request):
         if form.errors:
-            messages.error(
-                request, "; ".join(str(e) for errs in form.errors.values() for e in errs)
-            )
+            # The page again with the form as it was sent: its alert asks at the top.
+            return _session_page(request, actor, session, point_form=form, status=422)
         return redirect(f"{reverse('sessions:session', args=[session.pk])}?view={view}")
     keep = form if form.errors else _kept_point_form(request, actor, session, kb, view)
+    sv = SessionView(actor, session)
     return render(
         request,
         "sessions/_chart.html",
-        _chart_context(actor, SessionView(actor, session), view, point_form=keep),
+        {**_chart_context(actor, sv, view, point_form=keep), "sv": sv, "oob": True},
     )
 
 
@@ -387,10 +407,11 @@ def point_remove(request: HttpRequest, session_id: str) -> HttpResponse:
         return redirect("sessions:session", session_id=session.pk)
     kb = clinic_knowledge(actor.clinic)
     keep = _kept_point_form(request, actor, session, kb, view)
+    sv = SessionView(actor, session)
     return render(
         request,
         "sessions/_chart.html",
-        _chart_context(actor, SessionView(actor, session), view, keep),
+        {**_chart_context(actor, sv, view, keep), "sv": sv, "oob": True},
     )
 
 
@@ -415,7 +436,7 @@ def aftercare(request: HttpRequest, session_id: str) -> HttpResponse:
         {
             "sheet": sheet,
             "c": sheet.content,
-            "emails": emails_about(actor=actor, related_id=sheet.pk),
+            "emails": aftercare_emails(actor=actor, sheet=sheet),
             "send_form": SendForm(),
         },
     )
@@ -451,7 +472,7 @@ def aftercare_email_retry(request: HttpRequest, session_id: str, email_id: str) 
     """Sends a failed aftercare e-mail of this session again."""
     actor = request_actor(request)
     sheet = _sheet(actor, session_id)
-    if not emails_about(actor=actor, related_id=sheet.pk).filter(pk=email_id).exists():
+    if not any(str(e.pk) == str(email_id) for e, _ in aftercare_emails(actor=actor, sheet=sheet)):
         raise Http404
     try:
         email_retry(actor=actor, email_id=email_id)
@@ -460,3 +481,21 @@ def aftercare_email_retry(request: HttpRequest, session_id: str, email_id: str) 
     else:
         messages.info(request, "Queued again.")
     return redirect("sessions:aftercare", session_id=session_id)
+
+
+@clinic_view(Capability.CATALOG_VIEW)
+def lot_recipients(request: HttpRequest, lot_id: uuid.UUID) -> HttpResponse:
+    """The lot page's recall panel: every session whose points used the lot (clinical staff
+    only; each read is audited by the selector)."""
+    actor = request_actor(request)
+    lot = lot_get(actor=actor, lot_id=lot_id)
+    can_see = actor.can(Capability.CLINICAL_VIEW)
+    return render(
+        request,
+        "sessions/_lot_recipients.html",
+        {
+            "lot": lot,
+            "can_see_patients": can_see,
+            "sessions": sessions_with_lot(actor=actor, lot_id=lot.pk) if can_see else [],
+        },
+    )

@@ -336,19 +336,24 @@ def lot_consume(
     volume_ml: Decimal,
     reference_type: str,
     reference_id: ObjectId,
+    injected: bool = False,
 ) -> StockMovement:
     """Takes product out of a lot for a record (a signed session). Refuses unusable lots and
-    more than is left; the same record consumes a lot once."""
+    more than is left; the same record consumes a lot once. `injected=True` records product
+    that already left the vial (judged usable when it was charted): it is taken from the lot
+    whatever the lot's state is now, so a recalled lot's count matches what can be returned."""
     if volume_ml <= 0:
         raise FieldErrors.single("volume_ml", "The volume used must be more than 0 mL.")
     assert actor.user is not None
     with transaction.atomic():
         lot = _lot(actor, lot_id)
         today = actor.today()
-        # Available and unexpired; an emptied lot passes here so that consuming again for the
-        # same record answers the movement already made (the volume check below refuses more).
+        # Available and unexpired, unless the product was already injected (the record tells
+        # what happened; see session signing). An emptied lot passes here so that consuming
+        # again for the same record answers the movement already made (the volume check below
+        # refuses more).
         state = lot_effective_status(lot, today)
-        if state != LotStatus.AVAILABLE:
+        if not injected and state != LotStatus.AVAILABLE:
             raise Conflict(f"Lot {lot.lot_number} is {state} and cannot be used.")
         used = StockMovement.objects.filter(
             lot=lot, kind=MovementKind.USE, reference_type=reference_type, reference_id=reference_id
@@ -358,6 +363,12 @@ def lot_consume(
         taken = Lot.objects.filter(pk=lot.pk, quantity_remaining_ml__gte=volume_ml).update(
             quantity_remaining_ml=F("quantity_remaining_ml") - volume_ml
         )
+        if taken != 1 and injected:
+            # Written off after the injection: what was injected takes what the books still
+            # hold (never below zero); the record keeps the injected volume.
+            lot.refresh_from_db(fields=["quantity_remaining_ml"])
+            volume_ml = lot.quantity_remaining_ml
+            taken = Lot.objects.filter(pk=lot.pk).update(quantity_remaining_ml=Decimal(0))
         if taken != 1:
             raise Conflict(f"Lot {lot.lot_number} has only {lot.quantity_remaining_ml} mL left.")
         movement = StockMovement.objects.create(

@@ -3,7 +3,7 @@ live totals are `selectors.session_dose_report`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -14,14 +14,19 @@ from mesodesk.accounts.choices import Capability
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.catalog.models import Lot
-from mesodesk.catalog.selectors import lot_get, lot_usable, lots_usable
+from mesodesk.catalog.selectors import ingredient_codes_of, lot_get, lot_usable, lots_usable
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, ObjectId
 from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.sessions.choices import PointKind, SessionStatus
 from mesodesk.sessions.maps import map_views
 from mesodesk.sessions.models import InjectionPoint, TreatmentSession
-from mesodesk.sessions.selectors import previous_signed_session, session_for_update
+from mesodesk.sessions.selectors import (
+    previous_signed_session,
+    session_dose_report,
+    session_for_update,
+)
+from mesodesk.treatments.dosing import DoseReport
 from mesodesk.treatments.selectors import plan_product_ids
 
 CHARTABLE = (SessionStatus.IN_PROCEDURE, SessionStatus.COMPLETED)
@@ -135,6 +140,11 @@ def point_add(*, actor: Actor, session_id: ObjectId, data: Mapping[str, Any]) ->
         assert view is not None
         assert lot is not None
         assert volume is not None
+        confirmed = _volume_plausible(kb.setting, kind, volume, data)
+        reason = str(data.get("over_limit_reason", "") or "").strip()
+        if len(reason) > 2000:
+            raise FieldErrors.single("over_limit_reason", "Keep the reason under 2000 characters.")
+        exceeded_before = _exceeded(session_dose_report(actor=actor, session=session))
         point = InjectionPoint.objects.create(
             clinic=actor.clinic,
             session=session,
@@ -151,8 +161,31 @@ def point_add(*, actor: Actor, session_id: ObjectId, data: Mapping[str, Any]) ->
             depth_mm=depth,
             technique=technique,
             needle=str(data.get("needle", "") or "")[:80],
+            volume_confirmed=confirmed,
             created_by=actor.user,
         )
+        after = _exceeded(session_dose_report(actor=actor, session=session))
+        # A point that takes a total over a hard limit, or adds to one already over it.
+        mine = ingredient_codes_of([lot.product_id])
+        newly = {
+            key: message
+            for key, message in after.items()
+            if key not in exceeded_before or key[0] in mine
+        }
+        if newly:
+            if not reason:
+                # Nothing is saved: the alert must be acknowledged with a reason first.
+                raise FieldErrors(
+                    {
+                        "over_limit_reason": [
+                            "This injection takes a total over a hard limit: "
+                            + " ".join(m.rstrip(".") + "." for m in newly.values())
+                            + " Give the reason to chart it anyway, or change the volume."
+                        ]
+                    }
+                )
+            point.over_limit_reason = reason
+            point.save(update_fields=["over_limit_reason"])
         audit_event_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -162,9 +195,45 @@ def point_add(*, actor: Actor, session_id: ObjectId, data: Mapping[str, Any]) ->
                 "region": [None, region],
                 "lot": [None, lot.lot_number],
                 "volume_ml": [None, volume],
+                **({"volume_confirmed": [None, True]} if confirmed else {}),
+                **({"over_limit_reason": [None, point.over_limit_reason]} if newly else {}),
             },
         )
     return point
+
+
+def _truthy(value: object) -> bool:
+    return str(value).lower() in ("1", "true", "on", "yes")
+
+
+def _volume_plausible(
+    setting: Callable[[str], int], kind: str, volume: Decimal, data: Mapping[str, Any]
+) -> bool:
+    """A point's volume outside the clinic's plausible range needs `confirm_volume`; returns
+    whether it was confirmed (zones, worked by nappage, are not one injection)."""
+    if kind != PointKind.POINT:
+        return False
+    low = Decimal(setting("point_volume_min_ul")) / 1000
+    high = Decimal(setting("point_volume_max_ul")) / 1000
+    if low <= volume <= high:
+        return False
+    if not _truthy(data.get("confirm_volume")):
+        raise FieldErrors.single(
+            "confirm_volume",
+            f"{volume.normalize():f} mL in one injection is outside the usual "
+            f"{low.normalize():f} to {high.normalize():f} mL. Check the volume, or tick to "
+            "confirm it.",
+        )
+    return True
+
+
+def _exceeded(report: DoseReport) -> dict[tuple[str, str], str]:
+    """The hard limits the charted totals exceed, by (ingredient, kind of limit)."""
+    return {
+        (c.ingredient, c.kind): c.message
+        for c in (*report.checks, *report.notes)
+        if c.hard and c.status == "exceeded"
+    }
 
 
 def point_remove(*, actor: Actor, point_id: ObjectId) -> TreatmentSession:

@@ -18,6 +18,8 @@ from mesodesk.accounts.models import User
 from mesodesk.accounts.selectors import assistants_for
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
+from mesodesk.catalog.choices import LotStatus
+from mesodesk.catalog.selectors import lot_effective_status
 from mesodesk.catalog.services import lot_consume
 from mesodesk.consent.selectors import consent_state
 from mesodesk.core.errors import Conflict, FieldErrors, ObjectId
@@ -33,11 +35,16 @@ from mesodesk.sessions.checklist import (
     session_checklist,
     time_sensitive_questions,
 )
-from mesodesk.sessions.choices import OPEN_SESSION_STATUSES, CourseTiming, SessionStatus
+from mesodesk.sessions.choices import (
+    OPEN_SESSION_STATUSES,
+    CourseTiming,
+    IncidentKind,
+    SessionStatus,
+)
 from mesodesk.sessions.course import plan_course
 from mesodesk.sessions.fields import ANAESTHETIC_MINUTES_AGO
-from mesodesk.sessions.models import SessionAddendum, TreatmentSession
-from mesodesk.sessions.selectors import session_dose_report, session_for_update
+from mesodesk.sessions.models import SessionAddendum, SessionIncident, TreatmentSession
+from mesodesk.sessions.selectors import session_dose_report, session_for_update, session_points
 from mesodesk.sessions.services.aftercare import aftercare_generate
 from mesodesk.treatments.choices import PlanStatus
 from mesodesk.treatments.models import TreatmentPlan
@@ -387,31 +394,51 @@ def session_complete(
 
 
 def session_sign(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
-    """Completed → signed: every point has a usable lot, no hard limit is exceeded, the
-    consent still holds. The lots are used in this transaction; the record is then frozen."""
+    """Completed → signed: every point has a lot, the consent still holds, and no hard limit
+    is exceeded unless the clinician gave the reason when charting it (then it is signed as
+    it was done, flagged, and an incident is opened). A lot's usability was judged when its
+    point was charted: a lot recalled, expired or quarantined since stays on the record and is
+    flagged on the session; what was injected is still taken from its stock. The aftercare is
+    regenerated from the signed content. The record is then frozen."""
     actor.require(Capability.SESSION_PERFORM)
+    assert actor.user is not None
     with transaction.atomic():
         session = session_for_update(actor=actor, session_id=session_id)
         if session.status == SessionStatus.SIGNED:
             raise Conflict("This session is already signed.")
         _editable(session, SessionStatus.COMPLETED)
-        points = list(session.points.select_related("lot", "product"))
+        points = session_points(session)
         problems: dict[str, list[str]] = {}
         if any(p.lot_id is None for p in points):
             problems["points"] = ["Choose the lot of every injection before signing."]
-        report = session_dose_report(actor=actor, session=session)
-        if report.blocked:
-            problems["dose"] = [
-                c.message for c in (*report.checks, *report.notes) if c.hard and c.status != "ok"
-            ]
+        report = session_dose_report(actor=actor, session=session, points=points)
+        reasons = list(dict.fromkeys(p.over_limit_reason for p in points if p.over_limit_reason))
+        exceeded = [c for c in (*report.checks, *report.notes) if c.hard and c.status == "exceeded"]
+        unexplained = [
+            c.message
+            for c in (*report.checks, *report.notes)
+            if c.hard and c.status != "ok" and (c.status != "exceeded" or not reasons)
+        ]
+        if unexplained:
+            problems["dose"] = unexplained
         consent = consent_state(session.plan)
         if not consent.valid:
             problems["consent"] = [consent.reason]
         if problems:
             raise FieldErrors(problems)
+        today = actor.today()
         per_lot: dict[object, Decimal] = {}
+        flags: dict[str, dict[str, str]] = {}
         for point in points:
             per_lot[point.lot_id] = per_lot.get(point.lot_id, Decimal(0)) + point.volume_ml
+            assert point.lot is not None
+            if lot_effective_status(point.lot, today) != LotStatus.AVAILABLE:
+                flags[str(point.lot_id)] = {
+                    "lot": str(point.lot_id),
+                    "lot_number": point.lot.lot_number,
+                    "product": point.product.name,
+                    "state": lot_effective_status(point.lot, today),
+                }
         for lot_id, volume in sorted(per_lot.items(), key=lambda kv: str(kv[0])):
             lot_consume(
                 actor=actor,
@@ -419,9 +446,12 @@ def session_sign(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
                 volume_ml=volume,
                 reference_type="treatments.TreatmentSession",
                 reference_id=session.pk,
+                injected=True,
             )
-        session.signed_at = timezone.now()
+        now = timezone.now()
+        session.signed_at = now
         session.signed_by = actor.user
+        session.lot_flags = list(flags.values())
         session.totals = [
             {
                 "ingredient": t.ingredient,
@@ -432,8 +462,41 @@ def session_sign(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
             }
             for t in report.totals
         ]
+        for check in exceeded:
+            incident = SessionIncident.objects.create(
+                clinic=actor.clinic,
+                session=session,
+                patient=session.patient,
+                kind=IncidentKind.DOSE_LIMIT_EXCEEDED,
+                ingredient=check.ingredient,
+                total=f"{check.actual} {check.unit}" if check.actual is not None else "",
+                limit=f"{check.limit} {check.unit}" if check.limit is not None else "",
+                message=check.message[:2000],
+                reason=" / ".join(reasons)[:4000],
+                recorded_by=actor.user,
+                recorded_at=now,
+            )
+            audit_event_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=incident,
+                patient_id=session.patient_id,
+                changes={
+                    "kind": [None, incident.kind],
+                    "ingredient": [None, incident.ingredient],
+                    "reason": [None, incident.reason],
+                },
+            )
+        aftercare_generate(actor=actor, session=session, points=points, signed=True)
         _move(
-            actor, session, "sign", {"lots": [None, {str(k): str(v) for k, v in per_lot.items()}]}
+            actor,
+            session,
+            "sign",
+            {
+                "lots": [None, {str(k): str(v) for k, v in per_lot.items()}],
+                **({"lot_flags": [None, session.lot_flags]} if flags else {}),
+                **({"dose_limit_exceeded": [None, reasons]} if exceeded else {}),
+            },
         )
     return session
 

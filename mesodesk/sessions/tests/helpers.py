@@ -50,7 +50,10 @@ def chart(
     volume: str = "0.05",
     region: str = "cheeks",
     side: str = "left",
+    **extra: object,
 ) -> None:
+    """Charts `count` points; `extra` adds form data such as `confirm_volume` or
+    `over_limit_reason`."""
     for index in range(count):
         services.point_add(
             actor=personas.practitioner,
@@ -65,6 +68,7 @@ def chart(
                 "volume_ml": volume,
                 "depth_mm": "1.5",
                 "technique": "papule",
+                **extra,
             },
         )
 

@@ -123,7 +123,8 @@ def test_a_failed_send_is_visible_and_can_be_retried(
         email = services.aftercare_send(actor=personas.nurse, session_id=sheet.session_id)
     email.refresh_from_db()
     assert email.status == "failed"
-    assert email.related_id == sheet.pk
+    # The e-mail is linked to the version of the sheet it carried.
+    assert email.related_id == sheet.versions.get(version=sheet.version).pk
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         email_retry(actor=personas.nurse, email_id=email.pk)
     assert OutboundEmail.objects.get(pk=email.pk).status == "sent"

@@ -324,3 +324,25 @@ def test_every_session_endpoint_answers_404_to_another_clinic(
     assert session.status == "completed"
     assert InjectionPoint.objects.count() == 1
     assert not OutboundEmail.objects.exists()
+
+
+def test_the_api_asks_to_confirm_a_volume_and_to_give_a_reason_over_a_hard_limit(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    session = started(personas, plan)
+    chart(personas, session, "LI-1", 10, volume="1.25", confirm_volume=True)  # 250 mg of 270
+    doctor = api_client(personas.practitioner)
+    url = f"/sessions/{session.pk}/points"
+    over = _point(lot_id=str(lot("LI-1").pk), volume_ml="1.25")
+    asked = _call(doctor, "post", url, over)
+    assert asked.status_code == 422
+    assert _fields(asked) == {"confirm_volume"}
+    refused = _call(doctor, "post", url, {**over, "confirm_volume": True})
+    assert refused.status_code == 422
+    assert _fields(refused) == {"over_limit_reason"}
+    assert InjectionPoint.objects.filter(session=session).count() == 10
+    charted = _call(
+        doctor, "post", url, {**over, "confirm_volume": True, "over_limit_reason": "Wider area"}
+    )
+    assert charted.status_code == 201
+    assert InjectionPoint.objects.filter(session=session).count() == 11

