@@ -37,6 +37,7 @@ from mesodesk.sessions.schemas import (
     SessionBriefOut,
     SessionNewIn,
     SessionOut,
+    SignIn,
     StartIn,
 )
 from mesodesk.sessions.selectors import aftercare_get, session_get, sessions_of_plan
@@ -340,8 +341,10 @@ def session_complete(request: HttpRequest, session_id: uuid.UUID, payload: Compl
     response={200: SessionOut, **ERRORS},
     summary="Sign and lock the session; its lots leave stock exactly once",
 )
-def session_sign(request: HttpRequest, session_id: uuid.UUID) -> Any:
-    services.session_sign(actor=request_actor(request), session_id=session_id)
+def session_sign(request: HttpRequest, session_id: uuid.UUID, payload: SignIn) -> Any:
+    services.session_sign(
+        actor=request_actor(request), session_id=session_id, secret=payload.password
+    )
     return _full(request, session_id)
 
 
@@ -352,7 +355,10 @@ def session_sign(request: HttpRequest, session_id: uuid.UUID) -> Any:
 )
 def addendum_add(request: HttpRequest, session_id: uuid.UUID, payload: AddendumIn) -> Status[Any]:
     addendum = services.session_addendum_add(
-        actor=request_actor(request), session_id=session_id, text=payload.text
+        actor=request_actor(request),
+        session_id=session_id,
+        text=payload.text,
+        secret=payload.password,
     )
     return Status(
         201,

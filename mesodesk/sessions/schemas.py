@@ -157,6 +157,11 @@ class PointIn(Schema):
 
 class AddendumIn(Schema):
     text: str = Field(max_length=4000)
+    password: str = Field("", max_length=256, description="The signer's password or signing PIN.")
+
+
+class SignIn(Schema):
+    password: str = Field("", max_length=256, description="The signer's password or signing PIN.")
 
 
 class SendIn(Schema):

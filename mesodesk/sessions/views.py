@@ -44,6 +44,7 @@ from mesodesk.sessions.forms import (
     PointForm,
     ReconfirmForm,
     SendForm,
+    SessionSignForm,
     StartForm,
 )
 from mesodesk.sessions.maps import map_views, views_for_areas
@@ -182,6 +183,7 @@ def session_detail(request: HttpRequest, session_id: str) -> HttpResponse:
         context |= {
             "complete_form": CompleteForm(),
             "addendum_form": AddendumForm(),
+            "sign_form": SessionSignForm(),
             "addenda": view.addenda,
             "sheet": view.aftercare,
             **_chart_context(actor, view, request.GET.get("view", "")),
@@ -295,12 +297,15 @@ STEPS: dict[str, Step] = {
         lambda a, post, _: CompleteForm(post),
     ),
     "sign": Step(
-        lambda a, sid, _: services.session_sign(actor=a, session_id=sid),
+        lambda a, sid, f: services.session_sign(
+            actor=a, session_id=sid, secret=f.cleaned_data["password"]
+        ),
         "Signed. The record is now locked; corrections are addenda.",
+        lambda a, post, _: SessionSignForm(post),
     ),
     "addendum": Step(
         lambda a, sid, f: services.session_addendum_add(
-            actor=a, session_id=sid, text=f.cleaned_data["text"]
+            actor=a, session_id=sid, text=f.cleaned_data["text"], secret=f.cleaned_data["password"]
         ),
         "The addendum is signed.",
         lambda a, post, _: AddendumForm(post),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.accounts.models import User
+from mesodesk.accounts.reauth import signer_reauthenticate
 from mesodesk.accounts.selectors import assistants_for
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
@@ -388,10 +389,22 @@ def session_complete(
     return session
 
 
-def session_sign(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
+def _session_exists(actor: Actor, session_id: ObjectId) -> None:
+    try:
+        found = TreatmentSession.objects.filter(pk=session_id, clinic=actor.clinic).exists()
+    except (ValidationError, ValueError):
+        found = False
+    if not found:
+        raise NotFound("No such session in this clinic.")
+
+
+def session_sign(*, actor: Actor, session_id: ObjectId, secret: str | None) -> TreatmentSession:
     """Completed → signed: every point has a usable lot, no hard limit is exceeded, the
-    consent still holds. The lots are used in this transaction; the record is then frozen."""
+    consent still holds, and the signer re-entered their password or signing PIN. The lots
+    are used in this transaction; the record is then frozen."""
     actor.require(Capability.SESSION_PERFORM)
+    _session_exists(actor, session_id)  # another clinic's session is a 404, not a 422
+    reauthenticated_at = signer_reauthenticate(actor=actor, secret=secret)
     with transaction.atomic():
         session = session_for_update(actor=actor, session_id=session_id)
         if session.status == SessionStatus.SIGNED:
@@ -424,6 +437,7 @@ def session_sign(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
             )
         session.signed_at = timezone.now()
         session.signed_by = actor.user
+        session.reauthenticated_at = reauthenticated_at
         session.totals = [
             {
                 "ingredient": t.ingredient,
@@ -435,7 +449,13 @@ def session_sign(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
             for t in report.totals
         ]
         _move(
-            actor, session, "sign", {"lots": [None, {str(k): str(v) for k, v in per_lot.items()}]}
+            actor,
+            session,
+            "sign",
+            {
+                "lots": [None, {str(k): str(v) for k, v in per_lot.items()}],
+                "reauthenticated": [None, True],
+            },
         )
     return session
 
@@ -464,19 +484,28 @@ def session_end(
     return session
 
 
-def session_addendum_add(*, actor: Actor, session_id: ObjectId, text: str) -> SessionAddendum:
-    """A signed correction or addition to a signed session."""
+def session_addendum_add(
+    *, actor: Actor, session_id: ObjectId, text: str, secret: str | None
+) -> SessionAddendum:
+    """A signed correction or addition to a signed session; the signer re-enters their
+    password or signing PIN."""
     actor.require(Capability.SESSION_PERFORM)
     text = text.strip()
     if not text or len(text) > 4000:
         raise FieldErrors.single("text", "Write the addendum (at most 4000 characters).")
     assert actor.user is not None
+    _session_exists(actor, session_id)
+    reauthenticated_at = signer_reauthenticate(actor=actor, secret=secret)
     with transaction.atomic():
         session = session_for_update(actor=actor, session_id=session_id)
         if session.status != SessionStatus.SIGNED:
             raise Conflict("Addenda are for signed sessions; edit the session itself.")
         addendum = SessionAddendum.objects.create(
-            clinic=actor.clinic, session=session, text=text, signed_by=actor.user
+            clinic=actor.clinic,
+            session=session,
+            text=text,
+            signed_by=actor.user,
+            reauthenticated_at=reauthenticated_at,
         )
         audit_event_record(
             actor=actor,
