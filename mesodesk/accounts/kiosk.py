@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from mesodesk.accounts.reauth import secret_matches
 from mesodesk.audit.choices import AuditAction
@@ -149,3 +151,23 @@ def kiosk_unlock(request: HttpRequest) -> HttpResponse:
             "session ends.",
         )
     return unlock_page(request, form, status=400 if form.errors else 200)
+
+
+# Patient-facing pages a staff member may open in the kiosk from a staff page.
+KIOSK_OPENABLE_PREFIXES = ("/intake/",)
+
+
+@require_POST
+def kiosk_open(request: HttpRequest) -> HttpResponse:
+    """Opens a patient-facing page (the intake form) on this device, locked in the kiosk."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    parts = urlsplit(str(request.POST.get("url", "")))
+    prefix = next((p for p in KIOSK_OPENABLE_PREFIXES if parts.path.startswith(p)), None)
+    if prefix is None:  # only the path is kept: the redirect never leaves this site
+        return HttpResponseBadRequest("Only a patient-facing page opens in the kiosk.")
+    return_to = str(request.POST.get("return_to", ""))
+    if not return_to.startswith("/") or return_to.startswith("//"):
+        return_to = reverse("patients:list")
+    kiosk_lock(request, allowed=[], prefixes=[prefix], return_to=return_to)
+    return redirect(parts.path + (f"?{parts.query}" if parts.query else ""))

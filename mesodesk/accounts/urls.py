@@ -11,6 +11,7 @@ urlpatterns = [
     path("clinic/", views.select_clinic, name="select_clinic"),
     path("pin/", views.signing_pin, name="signing_pin"),
     path("kiosk/unlock/", kiosk.kiosk_unlock, name="kiosk_unlock"),
+    path("kiosk/open/", kiosk.kiosk_open, name="kiosk_open"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<uuid:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     # Two-step verification (accounts/mfa*.py)

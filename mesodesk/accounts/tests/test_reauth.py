@@ -71,3 +71,37 @@ def test_the_account_page_sets_the_pin(personas: Personas) -> None:
     client.post(url, {"pin": "2468", "password": PASSWORD})
     assert secret_matches(User.objects.get(pk=_user(personas).pk), "2468")
     assert "You have a signing PIN." in client.get(url).content.decode()
+
+
+def test_opening_the_intake_on_the_tablet_locks_the_kiosk_to_the_intake_form(
+    personas: Personas,
+) -> None:
+    client = logged_in_client(personas.front_desk)
+    chart = "/patients/00000000-0000-0000-0000-000000000000/"
+    opened = client.post(
+        reverse("accounts:kiosk_open"),
+        {"url": "http://clinic.example/intake/some-token/", "return_to": chart},
+    )
+    assert opened["Location"] == "/intake/some-token/"
+    assert client.get(reverse("patients:list")).status_code == 423
+    assert client.get("/intake/some-token/").status_code != 423
+    unlocked = client.post(reverse("accounts:kiosk_unlock"), {"secret": PASSWORD})
+    assert unlocked["Location"] == chart
+    assert client.get(reverse("patients:list")).status_code == 200
+
+
+def test_only_a_patient_facing_page_opens_in_the_kiosk(personas: Personas) -> None:
+    client = logged_in_client(personas.front_desk)
+    refused = client.post(reverse("accounts:kiosk_open"), {"url": "https://evil.example/x"})
+    assert refused.status_code == 400
+    assert client.get(reverse("patients:list")).status_code == 200
+
+
+def test_another_user_cannot_unlock_a_kiosk_they_did_not_lock(personas: Personas) -> None:
+    client = logged_in_client(personas.front_desk)
+    client.post(reverse("accounts:kiosk_open"), {"url": "/intake/t/"})
+    session = client.session
+    session["mesodesk_kiosk"] = {**session["mesodesk_kiosk"], "user_id": "someone-else"}
+    session.save()
+    assert client.post(reverse("accounts:kiosk_unlock"), {"secret": PASSWORD}).status_code == 400
+    assert client.get(reverse("patients:list")).status_code == 423
