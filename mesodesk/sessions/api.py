@@ -37,7 +37,7 @@ from mesodesk.sessions.schemas import (
     SessionBriefOut,
     SessionNewIn,
     SessionOut,
-    SignIn,
+    SessionSignIn,
     StartIn,
 )
 from mesodesk.sessions.selectors import aftercare_get, session_get, sessions_of_plan
@@ -341,7 +341,7 @@ def session_complete(request: HttpRequest, session_id: uuid.UUID, payload: Compl
     response={200: SessionOut, **ERRORS},
     summary="Sign and lock the session; its lots leave stock exactly once",
 )
-def session_sign(request: HttpRequest, session_id: uuid.UUID, payload: SignIn) -> Any:
+def session_sign(request: HttpRequest, session_id: uuid.UUID, payload: SessionSignIn) -> Any:
     services.session_sign(
         actor=request_actor(request), session_id=session_id, secret=payload.password
     )

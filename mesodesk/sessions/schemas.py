@@ -160,7 +160,7 @@ class AddendumIn(Schema):
     password: str = Field("", max_length=256, description="The signer's password or signing PIN.")
 
 
-class SignIn(Schema):
+class SessionSignIn(Schema):
     password: str = Field("", max_length=256, description="The signer's password or signing PIN.")
 
 
