@@ -64,6 +64,7 @@ def test_a_wrong_secret_is_refused_naming_the_field_and_audited(personas: Person
 def test_the_account_page_sets_the_pin(personas: Personas) -> None:
     client = logged_in_client(personas.practitioner)
     url = reverse("accounts:signing_pin")
+    assert url in client.get(reverse("accounts:mfa_manage")).content.decode()
     assert "no signing PIN yet" in client.get(url).content.decode()
     bad = client.post(url, {"pin": "12", "password": PASSWORD})
     assert bad.status_code == 400
