@@ -37,6 +37,7 @@ from mesodesk.consent.services import (
     consent_template_publish,
 )
 from mesodesk.core.testing import adult_patient_data
+from mesodesk.demo.seed import DEMO_PASSWORD
 from mesodesk.knowledge.loader import knowledge
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients.services import condition_record, history_list_review, patient_create
@@ -138,7 +139,7 @@ def session_in_procedure(membership: Membership) -> TreatmentSession:
         signature_data_url=drawn_signature(),
         expected_sha256=document.sha256,
     )
-    consent_countersign(actor=actor, consent_id=consent.pk)
+    consent_countersign(actor=actor, consent_id=consent.pk, secret=DEMO_PASSWORD)
     session = services.session_create(actor=actor, plan_id=plan.pk)
     services.session_prepare(actor=actor, session_id=session.pk)
     answers = {code: "absent" for code, _, _ in checklist.time_sensitive_questions(actor, session)}

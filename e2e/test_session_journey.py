@@ -14,7 +14,7 @@ from e2e.helpers import log_in
 from mesodesk.catalog.models import Lot
 from mesodesk.consent.models import Consent
 from mesodesk.consent.tests.helpers import active_plan, template
-from mesodesk.core.testing import Personas, pdf_text
+from mesodesk.core.testing import PASSWORD, Personas, pdf_text
 from mesodesk.sessions.models import InjectionPoint, TreatmentSession
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -80,7 +80,13 @@ def test_consent_preparation_thirty_points_signature_and_aftercare_pdf(
     page.fill("#id_signer_name", "Anna Smith")
     _draw_signature(page)
     page.click("#consent-form button[type=submit]")
+    # The tablet is locked in the kiosk: the practitioner unlocks it, then countersigns.
+    page.wait_for_selector("#kiosk-done")
+    page.goto(f"{live_server.url}/accounts/kiosk/unlock/")
+    page.fill("#id_secret", PASSWORD)
+    page.click("#kiosk-unlock-submit")
     page.wait_for_selector("#countersign")
+    page.fill("#countersign-form input[name=password]", PASSWORD)
     page.click("#countersign")
     page.wait_for_selector("#consent-badge:has-text('Signed')")
     consent = Consent.objects.get()
@@ -164,6 +170,7 @@ def test_consent_preparation_thirty_points_signature_and_aftercare_pdf(
     page.fill("#id_immediate_reactions", "Mild erythema")
     page.click("#complete")
     page.wait_for_selector("#sign")
+    page.fill("form:has(#sign) input[name=password]", PASSWORD)
     page.click("#sign")
     page.wait_for_selector("#session-status:has-text('Signed')")
     session = TreatmentSession.objects.get()

@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "mesodesk.accounts.middleware.IdleTimeoutMiddleware",
     "mesodesk.accounts.mfa_middleware.MfaRequiredMiddleware",
     "mesodesk.accounts.middleware.ActiveClinicMiddleware",
+    "mesodesk.accounts.kiosk.KioskLockMiddleware",
     "mesodesk.audit.middleware.RefusalAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -81,6 +81,9 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200)
+    signing_pin = models.CharField(
+        max_length=128, blank=True, help_text="A hashed 4-8 digit PIN to sign with."
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["full_name"]

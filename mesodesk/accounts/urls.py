@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from mesodesk.accounts import mfa_views, password_views, views
+from mesodesk.accounts import kiosk, mfa_views, password_views, views
 
 app_name = "accounts"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("clinic/", views.select_clinic, name="select_clinic"),
+    path("pin/", views.signing_pin, name="signing_pin"),
+    path("kiosk/unlock/", kiosk.kiosk_unlock, name="kiosk_unlock"),
+    path("kiosk/open/", kiosk.kiosk_open, name="kiosk_open"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<uuid:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     # Two-step verification (accounts/mfa*.py)

@@ -82,6 +82,12 @@ class SignIn(InSchema):
     text_sha256: str = Field(max_length=64, description="The sha256 of the consent document shown.")
 
 
+class CountersignIn(InSchema):
+    password: str = Field(
+        "", max_length=256, description="The countersigner's password or signing PIN."
+    )
+
+
 class WithdrawIn(InSchema):
     reason: str = Field(max_length=2000)
 
@@ -103,6 +109,7 @@ class ConsentOut(Schema):
     presented_by: str
     countersigned_by: str | None
     countersigned_at: dt.datetime | None
+    reauthenticated_at: dt.datetime | None
     withdrawn_at: dt.datetime | None
     withdrawal_reason: str
     knowledge_version: str
@@ -134,6 +141,7 @@ def _consent_json(consent: Consent, state: ConsentState, *, detail: bool = False
                 "signer_name",
                 "signed_at",
                 "countersigned_at",
+                "reauthenticated_at",
                 "withdrawn_at",
                 "withdrawal_reason",
                 "knowledge_version",
@@ -303,11 +311,13 @@ def consent_read(request: HttpRequest, consent_id: uuid.UUID) -> Any:
 @router.post(
     "/consents/{consent_id}/countersign",
     response={200: ConsentDetailOut, **ERRORS},
-    summary="The practitioner countersigns; the PDF copy is stored",
+    summary="The practitioner countersigns with their password or PIN; the PDF is stored",
 )
-def consent_countersign(request: HttpRequest, consent_id: uuid.UUID) -> Any:
+def consent_countersign(request: HttpRequest, consent_id: uuid.UUID, payload: CountersignIn) -> Any:
     return _consent_out(
-        services.consent_countersign(actor=request_actor(request), consent_id=consent_id)
+        services.consent_countersign(
+            actor=request_actor(request), consent_id=consent_id, secret=payload.password
+        )
     )
 
 

@@ -41,6 +41,15 @@ class SignForm(forms.Form):
         return None if raw not in ("yes", "no") else raw == "yes"
 
 
+class CountersignForm(forms.Form):
+    password = forms.CharField(
+        label="Your password or signing PIN",
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Countersigning is an electronic signature: confirm it is you.",
+    )
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         max_length=2000,

@@ -91,6 +91,11 @@ class Consent(BaseModel):
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     countersigned_at = models.DateTimeField(null=True, blank=True)
+    reauthenticated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the countersigner re-entered their password or signing PIN.",
+    )
     pdf = models.BinaryField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_reason = models.TextField(blank=True)
@@ -134,6 +139,7 @@ class Consent(BaseModel):
                 "status",
                 "countersigned_by",
                 "countersigned_at",
+                "reauthenticated_at",
                 "pdf",
                 "withdrawn_at",
                 "withdrawal_reason",

@@ -114,6 +114,28 @@ def consent_valid(plan: TreatmentPlan) -> Consent | None:
     return state.latest if state.valid else None
 
 
+ALREADY_CONSENTED = (
+    "This plan already has a consent for its current version; a new one is needed only when "
+    "the plan or the consent template changes, or after a withdrawal."
+)
+TEMPLATE_CHANGED = "The clinic published a new version of the consent text; sign it again."
+
+
+def reconsent_reason(plan: TreatmentPlan, template: ConsentTemplate | None) -> str | None:
+    """Why the patient must sign a (new) consent for `plan` now, or None when the latest one
+    still covers it (signed or awaiting the countersignature, for this plan version and the
+    published template). One rule for the plan page's button and the signing service."""
+    state = consent_state(plan)
+    latest = state.latest
+    if latest is None or state.withdrawn:
+        return state.reason
+    if latest.plan_changed_at != plan.content_changed_at:
+        return PLAN_CHANGED
+    if template is not None and latest.template_id != template.pk:
+        return TEMPLATE_CHANGED
+    return None
+
+
 NO_TEMPLATE = "This clinic has no published consent template for this indication."
 
 

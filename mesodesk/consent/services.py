@@ -13,12 +13,13 @@ from django.utils import timezone
 
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
+from mesodesk.accounts.reauth import signer_reauthenticate
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record, field_changes, snapshot
 from mesodesk.consent.choices import ConsentStatus, TemplateStatus
 from mesodesk.consent.models import Consent, ConsentTemplate
 from mesodesk.consent.pdf import consent_pdf
-from mesodesk.consent.selectors import consent_document_for
+from mesodesk.consent.selectors import ALREADY_CONSENTED, consent_document_for, reconsent_reason
 from mesodesk.consent.signature import SignatureError, signature_png
 from mesodesk.core.errors import Conflict, FieldErrors, ObjectId
 from mesodesk.core.lookups import get_in_clinic
@@ -193,6 +194,8 @@ def consent_sign(
     if plan.status not in (PlanStatus.DRAFT, PlanStatus.ACTIVE):
         raise Conflict(f"A {plan.status} plan cannot be consented to.")
     template, document = consent_document_for(actor=actor, plan=plan)
+    if reconsent_reason(plan, template) is None:
+        raise Conflict(ALREADY_CONSENTED)
     kb = clinic_knowledge(actor.clinic)
     errors: dict[str, list[str]] = {}
     if expected_sha256 != document.sha256:
@@ -260,10 +263,14 @@ def _consent(actor: Actor, consent_id: ObjectId) -> Consent:
     )
 
 
-def consent_countersign(*, actor: Actor, consent_id: ObjectId) -> Consent:
-    """The practitioner countersigns; the consent is complete and its PDF is frozen."""
+def consent_countersign(*, actor: Actor, consent_id: ObjectId, secret: str | None) -> Consent:
+    """The practitioner countersigns with their password or signing PIN (an electronic
+    signature); the consent is complete and its PDF is frozen."""
     actor.require(Capability.PLAN_EDIT)
     assert actor.user is not None
+    # Another clinic's consent is a 404 before any password check.
+    get_in_clinic(Consent.objects.filter(clinic=actor.clinic), consent_id)
+    reauthenticated_at = signer_reauthenticate(actor=actor, secret=secret)
     with transaction.atomic():
         consent = _consent(actor, consent_id)
         if consent.status != ConsentStatus.AWAITING_COUNTERSIGNATURE:
@@ -271,15 +278,24 @@ def consent_countersign(*, actor: Actor, consent_id: ObjectId) -> Consent:
         consent.status = ConsentStatus.SIGNED
         consent.countersigned_by = actor.user
         consent.countersigned_at = timezone.now()
+        consent.reauthenticated_at = reauthenticated_at
         consent.pdf = consent_pdf(consent, clinic_name=actor.clinic.name)
         consent.save(
-            update_fields=["status", "countersigned_by", "countersigned_at", "pdf", "updated_at"]
+            update_fields=[
+                "status",
+                "countersigned_by",
+                "countersigned_at",
+                "reauthenticated_at",
+                "pdf",
+                "updated_at",
+            ]
         )
         audit_event_record(
             actor=actor,
             action=AuditAction.UPDATE,
             obj=consent,
             patient_id=consent.patient_id,
+            summary="countersigned after re-entering the password or signing PIN",
             changes={"status": ["awaiting", "signed"]},
         )
     return consent

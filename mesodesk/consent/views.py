@@ -7,16 +7,18 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mesodesk.accounts.access import clinic_view, request_actor
 from mesodesk.accounts.choices import Capability
+from mesodesk.accounts.kiosk import kiosk_lock, kiosk_update
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
 from mesodesk.consent import selectors, services
-from mesodesk.consent.forms import SignForm, TemplateForm, WithdrawForm
+from mesodesk.consent.forms import CountersignForm, SignForm, TemplateForm, WithdrawForm
 from mesodesk.consent.models import ConsentTemplate
-from mesodesk.consent.selectors import consent_state
+from mesodesk.consent.selectors import ALREADY_CONSENTED, consent_state, reconsent_reason
 from mesodesk.core.errors import Conflict, FieldErrors
 from mesodesk.core.htmx import form_add_errors
 from mesodesk.core.http import pdf_response
@@ -38,6 +40,16 @@ def sign(request: HttpRequest, plan_id: str) -> HttpResponse:
     except Conflict:
         messages.error(request, "Publish a consent template for this indication first.")
         return redirect("treatments:plan", plan_id=plan.pk)
+    sign_url = reverse("consent:sign", kwargs={"plan_id": plan.pk})
+    if reconsent_reason(plan, _template) is None and request.method == "GET":
+        messages.info(request, ALREADY_CONSENTED)
+        return redirect("treatments:plan", plan_id=plan.pk)
+    # The patient holds the tablet from here on: only this document until staff unlock it.
+    kiosk_lock(
+        request,
+        allowed=[sign_url],
+        return_to=reverse("treatments:plan", kwargs={"plan_id": plan.pk}),
+    )
     form = SignForm(
         request.POST or None, document=document, initial={"text_sha256": document.sha256}
     )
@@ -57,10 +69,13 @@ def sign(request: HttpRequest, plan_id: str) -> HttpResponse:
         except Conflict as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(
-                request, "Thank you. The consent is signed; please hand the tablet back."
+            done_url = reverse("consent:kiosk_done", kwargs={"consent_id": consent.pk})
+            kiosk_update(
+                request,
+                allowed=[done_url],
+                return_to=reverse("consent:detail", kwargs={"consent_id": consent.pk}),
             )
-            return redirect("consent:detail", consent_id=consent.pk)
+            return redirect(done_url)
     return render(
         request,
         "consent/sign.html",
@@ -70,7 +85,20 @@ def sign(request: HttpRequest, plan_id: str) -> HttpResponse:
 
 
 @clinic_view(Capability.PLAN_VIEW)
+def kiosk_done(request: HttpRequest, consent_id: str) -> HttpResponse:
+    """The patient's last page on the tablet: thanks, and nothing else to open."""
+    consent = selectors.consent_get(actor=request_actor(request), consent_id=consent_id)
+    return render(request, "consent/kiosk_done.html", {"consent": consent})
+
+
+@clinic_view(Capability.PLAN_VIEW)
 def detail(request: HttpRequest, consent_id: str) -> HttpResponse:
+    return _detail_page(request, consent_id, countersign_form=CountersignForm())
+
+
+def _detail_page(
+    request: HttpRequest, consent_id: str, *, countersign_form: CountersignForm, status: int = 200
+) -> HttpResponse:
     actor = request_actor(request)
     consent = selectors.consent_get(actor=actor, consent_id=consent_id)
     audit_event_record(
@@ -88,15 +116,25 @@ def detail(request: HttpRequest, consent_id: str) -> HttpResponse:
             "consent": consent,
             "withdraw_form": WithdrawForm(),
             "indication_label": indication.label if indication else consent.plan.indication,
+            "countersign_form": countersign_form,
         },
+        status=status,
     )
 
 
 @clinic_view(Capability.PLAN_EDIT)
 @require_POST
 def countersign(request: HttpRequest, consent_id: str) -> HttpResponse:
+    form = CountersignForm(request.POST)
     try:
-        consent = services.consent_countersign(actor=request_actor(request), consent_id=consent_id)
+        consent = services.consent_countersign(
+            actor=request_actor(request),
+            consent_id=consent_id,
+            secret=form.cleaned_data["password"] if form.is_valid() else "",
+        )
+    except FieldErrors as exc:
+        form_add_errors(form, exc)
+        return _detail_page(request, consent_id, countersign_form=form, status=400)
     except Conflict as exc:
         messages.error(request, str(exc))
         return redirect("consent:detail", consent_id=consent_id)
@@ -211,6 +249,7 @@ def plan_panel(request: HttpRequest, plan_id: str) -> HttpResponse:
     actor = request_actor(request)
     plan = plan_for_panel(actor=actor, plan_id=plan_id)
     state = consent_state(plan)
+    template = selectors.template_published(clinic_id=actor.clinic.pk, indication=plan.indication)
     return render(
         request,
         "consent/_plan_panel.html",
@@ -218,8 +257,7 @@ def plan_panel(request: HttpRequest, plan_id: str) -> HttpResponse:
             "plan": plan,
             "consent": state.latest,
             "stale": state.stale,
-            "template": selectors.template_published(
-                clinic_id=actor.clinic.pk, indication=plan.indication
-            ),
+            "template": template,
+            "reconsent_reason": reconsent_reason(plan, template),
         },
     )

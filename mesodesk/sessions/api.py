@@ -36,6 +36,7 @@ from mesodesk.sessions.schemas import (
     SessionBriefOut,
     SessionNewIn,
     SessionOut,
+    SessionSignIn,
     StartIn,
 )
 from mesodesk.sessions.selectors import (
@@ -344,8 +345,10 @@ def session_complete(request: HttpRequest, session_id: uuid.UUID, payload: Compl
     response={200: SessionOut, **ERRORS},
     summary="Sign and lock the session; its lots leave stock exactly once",
 )
-def session_sign(request: HttpRequest, session_id: uuid.UUID) -> Any:
-    services.session_sign(actor=request_actor(request), session_id=session_id)
+def session_sign(request: HttpRequest, session_id: uuid.UUID, payload: SessionSignIn) -> Any:
+    services.session_sign(
+        actor=request_actor(request), session_id=session_id, secret=payload.password
+    )
     return _full(request, session_id)
 
 
@@ -356,7 +359,10 @@ def session_sign(request: HttpRequest, session_id: uuid.UUID) -> Any:
 )
 def addendum_add(request: HttpRequest, session_id: uuid.UUID, payload: AddendumIn) -> Status[Any]:
     addendum = services.session_addendum_add(
-        actor=request_actor(request), session_id=session_id, text=payload.text
+        actor=request_actor(request),
+        session_id=session_id,
+        text=payload.text,
+        secret=payload.password,
     )
     return Status(
         201,

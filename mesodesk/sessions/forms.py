@@ -158,8 +158,22 @@ class CompleteForm(forms.Form):
     )
 
 
+def _signer_password() -> forms.CharField:
+    return forms.CharField(
+        label="Your password or signing PIN",
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Signing is an electronic signature: confirm it is you.",
+    )
+
+
+class SessionSignForm(forms.Form):
+    password = _signer_password()
+
+
 class AddendumForm(forms.Form):
     text = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    password = _signer_password()
 
 
 class EndForm(forms.Form):

@@ -74,6 +74,11 @@ class TreatmentSession(BaseModel):
     signed_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    reauthenticated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the signer re-entered their password or signing PIN to sign.",
+    )
     totals = models.JSONField(default=list, blank=True)
     end_reason = models.TextField(blank=True, max_length=2000)
     timing = models.CharField(
@@ -216,6 +221,11 @@ class SessionAddendum(BaseModel):
     session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="addenda")
     text = models.TextField(max_length=4000)
     signed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    reauthenticated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the signer re-entered their password or signing PIN to sign.",
+    )
 
     class Meta:
         db_table = "treatments_sessionaddendum"

@@ -166,6 +166,11 @@ class PointIn(InSchema):
 
 class AddendumIn(InSchema):
     text: str = Field(max_length=4000)
+    password: str = Field("", max_length=256, description="The signer's password or signing PIN.")
+
+
+class SessionSignIn(Schema):
+    password: str = Field("", max_length=256, description="The signer's password or signing PIN.")
 
 
 class SendIn(InSchema):

@@ -43,6 +43,7 @@ from mesodesk.sessions.forms import (
     PointForm,
     ReconfirmForm,
     SendForm,
+    SessionSignForm,
     StartForm,
 )
 from mesodesk.sessions.maps import map_views, views_for_areas
@@ -189,6 +190,7 @@ def _session_page(
         context |= {
             "complete_form": CompleteForm(),
             "addendum_form": AddendumForm(),
+            "sign_form": SessionSignForm(),
             "addenda": view.addenda,
             "sheet": view.aftercare,
             "show_flags": True,
@@ -306,12 +308,15 @@ STEPS: dict[str, Step] = {
         lambda a, post, _: CompleteForm(post),
     ),
     "sign": Step(
-        lambda a, sid, _: services.session_sign(actor=a, session_id=sid),
+        lambda a, sid, f: services.session_sign(
+            actor=a, session_id=sid, secret=f.cleaned_data["password"]
+        ),
         "Signed. The record is now locked; corrections are addenda.",
+        lambda a, post, _: SessionSignForm(post),
     ),
     "addendum": Step(
         lambda a, sid, f: services.session_addendum_add(
-            actor=a, session_id=sid, text=f.cleaned_data["text"]
+            actor=a, session_id=sid, text=f.cleaned_data["text"], secret=f.cleaned_data["password"]
         ),
         "The addendum is signed.",
         lambda a, post, _: AddendumForm(post),

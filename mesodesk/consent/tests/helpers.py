@@ -18,7 +18,7 @@ from mesodesk.consent.services import (
     consent_template_create,
     consent_template_publish,
 )
-from mesodesk.core.testing import Personas
+from mesodesk.core.testing import PASSWORD, Personas
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients.services import condition_record
 from mesodesk.treatments import services as plan_services
@@ -92,7 +92,7 @@ def sign_all(actor: Actor, plan: TreatmentPlan, *, countersigner: Actor | None =
         expected_sha256=document.sha256,
     )
     if countersigner is not None:
-        consent = consent_countersign(actor=countersigner, consent_id=consent.pk)
+        consent = consent_countersign(actor=countersigner, consent_id=consent.pk, secret=PASSWORD)
     return consent
 
 

@@ -12,7 +12,7 @@ from django.test import Client
 from mesodesk.consent.models import Consent, ConsentTemplate
 from mesodesk.consent.tests.helpers import active_plan, blank_signature, sign_all, signature
 from mesodesk.consent.tests.helpers import template as published_template
-from mesodesk.core.testing import Personas, api_client, pdf_text
+from mesodesk.core.testing import PASSWORD, Personas, api_client, pdf_text
 from mesodesk.treatments.models import TreatmentPlan
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +97,9 @@ def test_a_consent_is_signed_countersigned_and_its_pdf_served(
     assert consent["signature_png_base64"]
     assert _call(nurse, "post", f"/consents/{consent['id']}/countersign").status_code == 403
     doctor = api_client(personas.practitioner)
-    done = _call(doctor, "post", f"/consents/{consent['id']}/countersign").json()
+    done = _call(
+        doctor, "post", f"/consents/{consent['id']}/countersign", {"password": PASSWORD}
+    ).json()
     assert done["status"] == "signed"
     assert done["valid_for_current_plan"] is True
     pdf = doctor.get(f"{API}/consents/{consent['id']}/consent.pdf")
@@ -210,3 +212,32 @@ def test_another_clinic_lists_none_of_this_clinics_templates(
     foreign = _call(api_client(personas.foreign_practitioner), "get", "/consent-templates")
     assert foreign.status_code == 200
     assert foreign.json() == []
+
+
+def test_countersigning_through_the_api_needs_the_password(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    consent = sign_all(personas.nurse, plan)
+    doctor = api_client(personas.practitioner)
+    missing = _call(doctor, "post", f"/consents/{consent.pk}/countersign")
+    assert missing.status_code == 422
+    assert _fields(missing) == {"password"}
+    wrong = _call(doctor, "post", f"/consents/{consent.pk}/countersign", {"password": "guess"})
+    assert wrong.status_code == 422
+    assert _fields(wrong) == {"password"}
+    consent.refresh_from_db()
+    assert consent.countersigned_at is None
+    done = _call(doctor, "post", f"/consents/{consent.pk}/countersign", {"password": PASSWORD})
+    assert done.status_code == 200
+    assert done.json()["reauthenticated_at"] is not None
+
+
+def test_a_second_consent_for_the_same_plan_version_is_refused_with_409(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    sign_all(personas.nurse, plan, countersigner=personas.practitioner)
+    nurse = api_client(personas.nurse)
+    again = _call(nurse, "post", f"/plans/{plan.pk}/consents", _signing(nurse, plan))
+    assert again.status_code == 409
+    assert "already has a consent" in again.content.decode()
+    assert Consent.objects.count() == 1

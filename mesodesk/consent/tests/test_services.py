@@ -21,7 +21,7 @@ from mesodesk.consent.tests.helpers import (
     template,
 )
 from mesodesk.core.errors import Conflict, FieldErrors, PermissionDenied
-from mesodesk.core.testing import Personas
+from mesodesk.core.testing import PASSWORD, Personas
 from mesodesk.knowledge.loader import knowledge
 from mesodesk.treatments.models import TreatmentPlan
 
@@ -78,7 +78,9 @@ def test_a_patient_signs_and_the_practitioner_countersigns(
     assert consent.status == "awaiting"
     assert consent_valid(plan) is None
     assert consent.text_sha256 == _document(personas, plan).sha256  # type: ignore[attr-defined]
-    consent = services.consent_countersign(actor=personas.practitioner, consent_id=consent.pk)
+    consent = services.consent_countersign(
+        actor=personas.practitioner, consent_id=consent.pk, secret=PASSWORD
+    )
     assert consent_valid(plan) == consent
     text = " ".join(
         p.extract_text() for p in PdfReader(io.BytesIO(bytes(consent.pdf or b""))).pages
@@ -144,13 +146,15 @@ def test_withdrawal_is_recorded_and_ends_validity(personas: Personas, plan: Trea
     )
     assert consent_valid(plan) is None
     with pytest.raises(Conflict):
-        services.consent_countersign(actor=personas.practitioner, consent_id=consent.pk)
+        services.consent_countersign(
+            actor=personas.practitioner, consent_id=consent.pk, secret=PASSWORD
+        )
 
 
 def test_only_practitioners_countersign(personas: Personas, plan: TreatmentPlan) -> None:
     consent = _sign(personas, plan)
     with pytest.raises(PermissionDenied):
-        services.consent_countersign(actor=personas.nurse, consent_id=consent.pk)
+        services.consent_countersign(actor=personas.nurse, consent_id=consent.pk, secret=PASSWORD)
     with pytest.raises(PermissionDenied):
         services.consent_sign(
             actor=personas.front_desk,

@@ -14,7 +14,11 @@ from mesodesk.catalog.tests.helpers import lidocaine_2, published, skin_booster
 from mesodesk.consent.document import consent_document
 from mesodesk.consent.models import Consent, ConsentTemplate
 from mesodesk.consent.selectors import consent_state
-from mesodesk.consent.services import consent_template_create, consent_template_publish
+from mesodesk.consent.services import (
+    consent_template_create,
+    consent_template_new_version,
+    consent_template_publish,
+)
 from mesodesk.consent.tests.helpers import active_plan, consented_kybella_plan, sign_all, template
 from mesodesk.core.testing import Personas, api_client, logged_in_client, pdf_text
 from mesodesk.knowledge.selectors import clinic_knowledge
@@ -79,6 +83,9 @@ def test_only_the_latest_consent_counts_as_valid(personas: Personas) -> None:
     first = sign_all(personas.nurse, plan, countersigner=personas.practitioner)
     client = api_client(personas.practitioner)
     assert client.get(f"/api/v1/consents/{first.pk}").json()["valid_for_current_plan"] is True
+    # The clinic publishes a new version of the consent text: the patient signs it again.
+    newer = consent_template_new_version(actor=personas.practitioner, template_id=first.template_id)
+    consent_template_publish(actor=personas.practitioner, template_id=newer.pk)
     second = sign_all(personas.nurse, plan)  # signed again, not yet countersigned
     assert consent_state(plan).latest == second
     assert not consent_state(plan).valid

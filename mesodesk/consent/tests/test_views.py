@@ -6,11 +6,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from mesodesk.accounts.kiosk import MAX_UNLOCK_ATTEMPTS
+from mesodesk.audit.models import AuditEvent
 from mesodesk.consent.document import consent_document
 from mesodesk.consent.models import Consent, ConsentTemplate
 from mesodesk.consent.tests.helpers import active_plan, blank_signature, sign_all, signature
 from mesodesk.consent.tests.helpers import template as published_template
-from mesodesk.core.testing import Personas, logged_in_client, pdf_text
+from mesodesk.core.testing import PASSWORD, Personas, logged_in_client, pdf_text
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.treatments.models import TreatmentPlan
 
@@ -77,12 +79,15 @@ def test_a_complete_consent_is_signed_then_countersigned_by_the_practitioner(
     response = client.post(reverse("consent:sign", args=[plan.pk]), _form(personas, plan))
     consent = Consent.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("consent:detail", args=[consent.pk])
+    assert response["Location"] == reverse("consent:kiosk_done", args=[consent.pk])
     assert consent.signer_name == "Anna Smith"
     assert consent.ip == "127.0.0.1"
-    client.post(reverse("consent:countersign", args=[consent.pk]))
+    unlocked = client.post(reverse("accounts:kiosk_unlock"), {"secret": PASSWORD})
+    assert unlocked["Location"] == reverse("consent:detail", args=[consent.pk])
+    client.post(reverse("consent:countersign", args=[consent.pk]), {"password": PASSWORD})
     consent.refresh_from_db()
     assert consent.countersigned_by == personas.practitioner.user
+    assert consent.reauthenticated_at is not None
     pdf = client.get(reverse("consent:pdf", args=[consent.pk]))
     assert pdf["Content-Type"] == "application/pdf"
     assert "Anna Smith" in pdf_text(pdf.content)
@@ -222,3 +227,100 @@ def test_another_clinic_sees_none_of_this_clinics_templates(
     foreign = logged_in_client(personas.foreign_practitioner).get(url)
     assert foreign.status_code == 200
     assert str(tpl.pk) not in foreign.content.decode()
+
+
+def test_after_the_patient_signs_the_tablet_shows_only_the_thank_you_page(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    client = logged_in_client(personas.practitioner)
+    done = client.post(reverse("consent:sign", args=[plan.pk]), _form(personas, plan), follow=True)
+    consent = Consent.objects.get()
+    html = done.content.decode()
+    assert "Thank you, Anna Smith" in html
+    assert 'id="countersign"' not in html
+    assert reverse("patients:list") not in html  # no staff navigation
+    assert 'aria-label="Main"' not in html
+    for url in (
+        reverse("consent:detail", args=[consent.pk]),
+        reverse("treatments:plan", args=[plan.pk]),
+        reverse("patients:chart", args=[plan.patient_id]),
+        reverse("patients:list"),
+    ):
+        locked = client.get(url)
+        assert locked.status_code == 423, url
+        assert "This device is locked" in locked.content.decode()
+    refused = client.post(reverse("consent:countersign", args=[consent.pk]), {"password": PASSWORD})
+    assert refused.status_code == 423
+    consent.refresh_from_db()
+    assert consent.countersigned_by is None
+
+
+def test_unlocking_the_kiosk_needs_the_password_of_the_user_who_locked_it(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    client = logged_in_client(personas.practitioner)
+    client.get(reverse("consent:sign", args=[plan.pk]))
+    wrong = client.post(reverse("accounts:kiosk_unlock"), {"secret": "not-the-password"})
+    assert wrong.status_code == 400
+    assert "attempts left" in wrong.content.decode()
+    assert client.get(reverse("patients:list")).status_code == 423
+    assert AuditEvent.objects.filter(summary__startswith="kiosk unlock failed").count() == 1
+    right = client.post(reverse("accounts:kiosk_unlock"), {"secret": PASSWORD})
+    assert right["Location"] == reverse("treatments:plan", args=[plan.pk])
+    assert client.get(reverse("patients:list")).status_code == 200
+
+
+def test_too_many_wrong_unlock_attempts_end_the_staff_session(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    client = logged_in_client(personas.practitioner)
+    client.get(reverse("consent:sign", args=[plan.pk]))
+    for _ in range(MAX_UNLOCK_ATTEMPTS - 1):
+        assert client.post(reverse("accounts:kiosk_unlock"), {"secret": "1234"}).status_code == 400
+    last = client.post(reverse("accounts:kiosk_unlock"), {"secret": "1234"})
+    assert last["Location"] == reverse("accounts:login")
+    after = client.get(reverse("patients:list"))
+    assert after.status_code == 302
+    assert after["Location"].startswith(reverse("accounts:login"))
+
+
+def test_countersigning_in_the_page_asks_for_the_password(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    consent = sign_all(personas.nurse, plan)
+    client = logged_in_client(personas.practitioner)
+    page = client.get(reverse("consent:detail", args=[consent.pk])).content.decode()
+    assert 'name="password"' in page
+    wrong = client.post(reverse("consent:countersign", args=[consent.pk]), {"password": "nope"})
+    assert wrong.status_code == 400
+    assert "not right" in wrong.content.decode()
+    consent.refresh_from_db()
+    assert consent.countersigned_by is None
+
+
+def test_the_plan_offers_no_second_consent_once_one_covers_it(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    client = logged_in_client(personas.practitioner)
+    panel = reverse("consent:plan_panel", args=[plan.pk])
+    first = client.get(panel).content.decode()
+    assert 'id="consent-sign"' in first
+    assert "No consent has been signed for this plan." in first
+    sign_all(personas.nurse, plan, countersigner=personas.practitioner)
+    html = client.get(panel).content.decode()
+    assert 'id="consent-sign"' not in html
+    assert "no new one is needed" in html
+    again = client.get(reverse("consent:sign", args=[plan.pk]))
+    assert again.status_code == 302
+    assert client.get(reverse("patients:list")).status_code == 200  # not locked either
+
+
+def test_signing_again_in_the_page_creates_no_second_consent(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    sign_all(personas.nurse, plan, countersigner=personas.practitioner)
+    client = logged_in_client(personas.practitioner)
+    response = client.post(reverse("consent:sign", args=[plan.pk]), _form(personas, plan))
+    assert response.status_code == 400
+    assert "already has a consent" in response.content.decode()
+    assert Consent.objects.count() == 1

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from mesodesk.catalog.models import Protocol
 from mesodesk.consent.models import Consent, ConsentTemplate
-from mesodesk.core.testing import Personas, logged_in_client, pdf_text
+from mesodesk.core.testing import PASSWORD, Personas, logged_in_client, pdf_text
 from mesodesk.knowledge.loader import KnowledgeBase, knowledge
 from mesodesk.patients.models import Patient
 from mesodesk.patients.services import intake as intake_services
@@ -105,7 +105,9 @@ def _signed_session(personas: Personas, plan: TreatmentPlan) -> TreatmentSession
     chart(personas, session, "HA-1", 3, volume="0.05")
     chart(personas, session, "LI-1", 1, volume="0.05", region="forehead", side="")
     sessions.session_complete(actor=personas.practitioner, session_id=session.pk)
-    return sessions.session_sign(actor=personas.practitioner, session_id=session.pk)
+    return sessions.session_sign(
+        actor=personas.practitioner, session_id=session.pk, secret=PASSWORD
+    )
 
 
 def demo_workflow_documents(personas: Personas) -> list[Document]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from mesodesk.accounts.actor import Actor
 from mesodesk.accounts.choices import Capability
 from mesodesk.accounts.models import User
+from mesodesk.accounts.reauth import signer_reauthenticate
 from mesodesk.accounts.selectors import assistants_for
 from mesodesk.audit.choices import AuditAction
 from mesodesk.audit.services import audit_event_record
@@ -393,15 +394,23 @@ def session_complete(
     return session
 
 
-def session_sign(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
-    """Completed → signed: every point has a lot, the consent still holds, and no hard limit
-    is exceeded unless the clinician gave the reason when charting it (then it is signed as
-    it was done, flagged, and an incident is opened). A lot's usability was judged when its
-    point was charted: a lot recalled, expired or quarantined since stays on the record and is
-    flagged on the session; what was injected is still taken from its stock. The aftercare is
-    regenerated from the signed content. The record is then frozen."""
+def _session_exists(actor: Actor, session_id: ObjectId) -> None:
+    """NotFound for a missing or another clinic's session (a 404 before the password's 422)."""
+    get_in_clinic(TreatmentSession.objects.filter(clinic=actor.clinic), session_id)
+
+
+def session_sign(*, actor: Actor, session_id: ObjectId, secret: str | None) -> TreatmentSession:
+    """Completed → signed: the signer re-entered their password or signing PIN, every point has
+    a lot, the consent still holds, and no hard limit is exceeded unless the clinician gave the
+    reason when charting it (then it is signed as it was done, flagged, and an incident is
+    opened). A lot's usability was judged when its point was charted: a lot recalled, expired
+    or quarantined since stays on the record and is flagged on the session; what was injected
+    is still taken from its stock. The aftercare is regenerated from the signed content. The
+    record is then frozen."""
     actor.require(Capability.SESSION_PERFORM)
     assert actor.user is not None
+    _session_exists(actor, session_id)  # another clinic's session is a 404, not a 422
+    reauthenticated_at = signer_reauthenticate(actor=actor, secret=secret)
     with transaction.atomic():
         session = session_for_update(actor=actor, session_id=session_id)
         if session.status == SessionStatus.SIGNED:
@@ -452,6 +461,7 @@ def session_sign(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
         session.signed_at = now
         session.signed_by = actor.user
         session.lot_flags = list(flags.values())
+        session.reauthenticated_at = reauthenticated_at
         session.totals = [
             {
                 "ingredient": t.ingredient,
@@ -496,6 +506,7 @@ def session_sign(*, actor: Actor, session_id: ObjectId) -> TreatmentSession:
                 "lots": [None, {str(k): str(v) for k, v in per_lot.items()}],
                 **({"lot_flags": [None, session.lot_flags]} if flags else {}),
                 **({"dose_limit_exceeded": [None, reasons]} if exceeded else {}),
+                "reauthenticated": [None, True],
             },
         )
     return session
@@ -525,19 +536,28 @@ def session_end(
     return session
 
 
-def session_addendum_add(*, actor: Actor, session_id: ObjectId, text: str) -> SessionAddendum:
-    """A signed correction or addition to a signed session."""
+def session_addendum_add(
+    *, actor: Actor, session_id: ObjectId, text: str, secret: str | None
+) -> SessionAddendum:
+    """A signed correction or addition to a signed session; the signer re-enters their
+    password or signing PIN."""
     actor.require(Capability.SESSION_PERFORM)
     text = text.strip()
     if not text or len(text) > 4000:
         raise FieldErrors.single("text", "Write the addendum (at most 4000 characters).")
     assert actor.user is not None
+    _session_exists(actor, session_id)
+    reauthenticated_at = signer_reauthenticate(actor=actor, secret=secret)
     with transaction.atomic():
         session = session_for_update(actor=actor, session_id=session_id)
         if session.status != SessionStatus.SIGNED:
             raise Conflict("Addenda are for signed sessions; edit the session itself.")
         addendum = SessionAddendum.objects.create(
-            clinic=actor.clinic, session=session, text=text, signed_by=actor.user
+            clinic=actor.clinic,
+            session=session,
+            text=text,
+            signed_by=actor.user,
+            reauthenticated_at=reauthenticated_at,
         )
         audit_event_record(
             actor=actor,

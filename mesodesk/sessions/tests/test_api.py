@@ -11,10 +11,10 @@ import pytest
 from django.test import Client
 
 from mesodesk.catalog.models import StockMovement
-from mesodesk.core.testing import Personas, api_client, pdf_text
+from mesodesk.core.testing import PASSWORD, Personas, api_client, pdf_text
 from mesodesk.notifications.models import OutboundEmail
 from mesodesk.sessions import services
-from mesodesk.sessions.models import InjectionPoint, TreatmentSession
+from mesodesk.sessions.models import InjectionPoint, SessionAddendum, TreatmentSession
 from mesodesk.sessions.tests.helpers import (
     ANSWERS,
     chart,
@@ -108,7 +108,7 @@ def test_a_session_runs_through_the_api_from_creation_to_signature(
     ]
     assert Decimal(body["dose"]["totals"][0]["amount"]) == Decimal("3.00")  # 0.2 mL of 15 mg/mL
     _call(doctor, "post", f"/sessions/{sid}/complete", {"immediate_reactions": "none"})
-    signed = _call(doctor, "post", f"/sessions/{sid}/sign").json()
+    signed = _call(doctor, "post", f"/sessions/{sid}/sign", {"password": PASSWORD}).json()
     assert signed["status"] == "signed"
     assert signed["signed_by"] == personas.practitioner.user.full_name  # type: ignore[union-attr]
     assert signed["progress"]["signed"] == 1
@@ -144,9 +144,14 @@ def test_a_signed_session_refuses_every_edit_through_the_api_and_accepts_an_adde
     chart(personas, session, "HA-1", 3)
     services.session_complete(actor=personas.practitioner, session_id=session.pk)
     client = api_client(personas.practitioner)
-    early = _call(client, "post", f"/sessions/{session.pk}/addenda", {"text": "too early"})
+    early = _call(
+        client,
+        "post",
+        f"/sessions/{session.pk}/addenda",
+        {"text": "too early", "password": PASSWORD},
+    )
     assert early.status_code == 409
-    _call(client, "post", f"/sessions/{session.pk}/sign")
+    _call(client, "post", f"/sessions/{session.pk}/sign", {"password": PASSWORD})
     point = InjectionPoint.objects.first()
     assert point is not None
     for method, path, body in (
@@ -160,7 +165,12 @@ def test_a_signed_session_refuses_every_edit_through_the_api_and_accepts_an_adde
         response = _call(client, method, path, body)
         assert response.status_code == 409, (path, response.content)
     assert InjectionPoint.objects.count() == 3
-    added = _call(client, "post", f"/sessions/{session.pk}/addenda", {"text": "Bruise at day 2."})
+    added = _call(
+        client,
+        "post",
+        f"/sessions/{session.pk}/addenda",
+        {"text": "Bruise at day 2.", "password": PASSWORD},
+    )
     assert added.status_code == 201
     read = _call(client, "get", f"/sessions/{session.pk}").json()
     assert [a["text"] for a in read["addenda"]] == ["Bruise at day 2."]
@@ -172,8 +182,8 @@ def test_signing_twice_takes_the_stock_once(personas: Personas, plan: TreatmentP
     chart(personas, session, "HA-1", 10, volume="0.1")
     services.session_complete(actor=personas.practitioner, session_id=session.pk)
     client = api_client(personas.practitioner)
-    first = _call(client, "post", f"/sessions/{session.pk}/sign")
-    second = _call(client, "post", f"/sessions/{session.pk}/sign")
+    first = _call(client, "post", f"/sessions/{session.pk}/sign", {"password": PASSWORD})
+    second = _call(client, "post", f"/sessions/{session.pk}/sign", {"password": PASSWORD})
     assert (first.status_code, second.status_code) == (200, 409)
     assert lot("HA-1").quantity_remaining_ml == Decimal("19.00")
     assert StockMovement.objects.filter(reference_id=session.pk).count() == 1
@@ -346,3 +356,29 @@ def test_the_api_asks_to_confirm_a_volume_and_to_give_a_reason_over_a_hard_limit
     )
     assert charted.status_code == 201
     assert InjectionPoint.objects.filter(session=session).count() == 11
+
+
+def test_signing_and_addenda_through_the_api_need_the_signers_password(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    session = started(personas, plan)
+    chart(personas, session, "HA-1", 2)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
+    client = api_client(personas.practitioner)
+    for body in (None, {"password": "guess"}):
+        refused = _call(client, "post", f"/sessions/{session.pk}/sign", body)
+        assert refused.status_code == 422
+        assert _fields(refused) == {"password"}
+    session.refresh_from_db()
+    assert session.status == "completed"
+    signed = _call(client, "post", f"/sessions/{session.pk}/sign", {"password": PASSWORD})
+    assert signed.status_code == 200
+    session.refresh_from_db()
+    assert session.reauthenticated_at is not None
+    path = f"/sessions/{session.pk}/addenda"
+    no_password = _call(client, "post", path, {"text": "Bruise at day 2."})
+    assert no_password.status_code == 422
+    assert _fields(no_password) == {"password"}
+    added = _call(client, "post", path, {"text": "Bruise at day 2.", "password": PASSWORD})
+    assert added.status_code == 201
+    assert SessionAddendum.objects.get().reauthenticated_at is not None

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from mesodesk.consent.tests.helpers import consented_plan
 from mesodesk.core.errors import FieldErrors
-from mesodesk.core.testing import Personas, api_client, logged_in_client
+from mesodesk.core.testing import PASSWORD, Personas, api_client, logged_in_client
 from mesodesk.sessions import services
 from mesodesk.sessions.models import TreatmentSession
 from mesodesk.sessions.tests.helpers import chart, started
@@ -28,7 +28,9 @@ def _first_signed(personas: Personas, plan: TreatmentPlan, days_ago: int = 0) ->
     session = started(personas, plan)
     chart(personas, session, "HA-1", 2)
     services.session_complete(actor=personas.practitioner, session_id=session.pk)
-    signed = services.session_sign(actor=personas.practitioner, session_id=session.pk)
+    signed = services.session_sign(
+        actor=personas.practitioner, session_id=session.pk, secret=PASSWORD
+    )
     assert signed.ended_at is not None
     if days_ago:
         moment = signed.ended_at - dt.timedelta(days=days_ago)

@@ -13,7 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from mesodesk.consent.models import Consent
 from mesodesk.consent.tests.helpers import consented_plan
-from mesodesk.core.testing import Personas
+from mesodesk.core.testing import PASSWORD, Personas
 from mesodesk.screening.models import Screening
 from mesodesk.sessions import services
 from mesodesk.sessions.models import SessionAddendum, TreatmentSession
@@ -83,9 +83,12 @@ def test_moving_the_sessions_app_keeps_every_row_and_the_signed_content(
     chart(personas, session, "HA-1", 12)
     chart(personas, session, "LI-1", 3, volume="0.1", region="forehead", side="")
     services.session_complete(actor=personas.practitioner, session_id=session.pk)
-    services.session_sign(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk, secret=PASSWORD)
     services.session_addendum_add(
-        actor=personas.practitioner, session_id=session.pk, text="Bruise noted on the left."
+        actor=personas.practitioner,
+        session_id=session.pk,
+        text="Bruise noted on the left.",
+        secret=PASSWORD,
     )
     today = _row("treatments_treatmentsession", session.pk)
     points = _points(session.pk)

@@ -15,7 +15,7 @@ from mesodesk.audit.models import AuditEvent
 from mesodesk.catalog.models import Lot, StockMovement
 from mesodesk.catalog.services import lot_status_set
 from mesodesk.core.errors import FieldErrors, PermissionDenied
-from mesodesk.core.testing import Personas, logged_in_client, pdf_text
+from mesodesk.core.testing import PASSWORD, Personas, logged_in_client, pdf_text
 from mesodesk.notifications.models import OutboundEmail
 from mesodesk.sessions import selectors, services
 from mesodesk.sessions.models import (
@@ -75,7 +75,9 @@ def test_a_lot_that_became_unusable_after_injection_is_signed_flagged_and_kept(
         reverse("sessions:session", args=[session.pk])
     )
     assert 'id="record-flags"' in page.content.decode()  # flagged before signing too
-    signed = services.session_sign(actor=personas.practitioner, session_id=session.pk)
+    signed = services.session_sign(
+        actor=personas.practitioner, session_id=session.pk, secret=PASSWORD
+    )
     assert signed.status == "signed"
     # The points stay on the record, with their lot.
     assert InjectionPoint.objects.filter(session=session, lot=target).count() == 10
@@ -102,7 +104,9 @@ def test_a_lot_that_is_still_usable_raises_no_flag(personas: Personas, plan: Tre
     session = started(personas, plan)
     chart(personas, session, "HA-1", 2)
     services.session_complete(actor=personas.practitioner, session_id=session.pk)
-    signed = services.session_sign(actor=personas.practitioner, session_id=session.pk)
+    signed = services.session_sign(
+        actor=personas.practitioner, session_id=session.pk, secret=PASSWORD
+    )
     assert signed.lot_flags == []
     page = logged_in_client(personas.practitioner).get(
         reverse("sessions:session", args=[session.pk])
@@ -118,7 +122,7 @@ def test_the_recall_search_finds_every_session_that_used_the_lot_and_no_other(
     chart(personas, first, "HA-1", 3)
     chart(personas, first, "LI-1", 1, region="forehead", side="")
     services.session_complete(actor=personas.practitioner, session_id=first.pk)
-    services.session_sign(actor=personas.practitioner, session_id=first.pk)
+    services.session_sign(actor=personas.practitioner, session_id=first.pk, secret=PASSWORD)
     second = started(personas, plan)
     chart(personas, second, "LI-1", 2, region="forehead", side="")
     # LI-1 is recalled after both injections.
@@ -240,7 +244,9 @@ def test_an_exceeded_hard_limit_is_signed_with_its_reason_a_flag_and_an_incident
         over_limit_reason="Wider area than planned",
     )
     services.session_complete(actor=personas.practitioner, session_id=session.pk)
-    signed = services.session_sign(actor=personas.practitioner, session_id=session.pk)
+    signed = services.session_sign(
+        actor=personas.practitioner, session_id=session.pk, secret=PASSWORD
+    )
     assert signed.status == "signed"
     incident = SessionIncident.objects.get(session=session)
     assert incident.kind == "dose_limit_exceeded"
@@ -281,7 +287,7 @@ def test_an_exceeded_limit_charted_without_a_reason_still_blocks_signing(
     )
     services.session_complete(actor=personas.practitioner, session_id=session.pk)
     with pytest.raises(FieldErrors) as caught:
-        services.session_sign(actor=personas.practitioner, session_id=session.pk)
+        services.session_sign(actor=personas.practitioner, session_id=session.pk, secret=PASSWORD)
     assert "dose" in caught.value.errors
     assert not SessionIncident.objects.exists()
 
@@ -303,7 +309,7 @@ def test_the_aftercare_is_regenerated_from_the_signed_record_and_versioned(
     services.aftercare_send(actor=personas.nurse, session_id=session.pk)
     forehead = InjectionPoint.objects.get(session=session, region="forehead")
     services.point_remove(actor=personas.practitioner, point_id=forehead.pk)
-    services.session_sign(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk, secret=PASSWORD)
     sheet.refresh_from_db()
     assert sheet.version == 2
     assert "Forehead" not in sheet.content["treated"]
@@ -335,7 +341,7 @@ def test_signing_without_changes_keeps_the_aftercare_version(
     session = started(personas, plan)
     chart(personas, session, "HA-1", 3)
     services.session_complete(actor=personas.practitioner, session_id=session.pk)
-    services.session_sign(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk, secret=PASSWORD)
     sheet = AftercareSheet.objects.get(session=session)
     assert sheet.version == 1
     assert AftercareVersion.objects.get(sheet=sheet).from_signed_record

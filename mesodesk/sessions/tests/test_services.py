@@ -18,7 +18,7 @@ from mesodesk.consent.selectors import consent_latest
 from mesodesk.consent.services import consent_withdraw
 from mesodesk.consent.tests.helpers import active_plan, sign_all, template
 from mesodesk.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
-from mesodesk.core.testing import Personas
+from mesodesk.core.testing import PASSWORD, Personas
 from mesodesk.sessions import checklist, selectors, services
 from mesodesk.sessions.models import ImmutableSessionError, InjectionPoint, TreatmentSession
 from mesodesk.sessions.tests.helpers import (
@@ -49,7 +49,9 @@ def test_a_session_runs_from_check_in_to_signature(personas: Personas, plan: Tre
     services.session_complete(
         actor=personas.practitioner, session_id=session.pk, immediate_reactions="Mild erythema"
     )
-    signed = services.session_sign(actor=personas.practitioner, session_id=session.pk)
+    signed = services.session_sign(
+        actor=personas.practitioner, session_id=session.pk, secret=PASSWORD
+    )
     assert signed.status == "signed"
     assert signed.signed_by == personas.practitioner.user
     assert lot("HA-1").quantity_remaining_ml == Decimal("18.50")
@@ -121,7 +123,7 @@ def test_a_withdrawn_consent_blocks_further_sessions(
     session = started(personas, plan)
     chart(personas, session, "HA-1", 2)
     services.session_complete(actor=personas.practitioner, session_id=session.pk)
-    services.session_sign(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk, secret=PASSWORD)
     consent = consent_latest(plan)
     assert consent is not None
     consent_withdraw(
@@ -327,7 +329,7 @@ def test_a_signed_session_refuses_edits_and_accepts_addenda(
     session = started(personas, plan)
     chart(personas, session, "HA-1", 3)
     services.session_complete(actor=personas.practitioner, session_id=session.pk)
-    services.session_sign(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk, secret=PASSWORD)
     point = InjectionPoint.objects.filter(session=session).first()
     assert point is not None
     with pytest.raises(Conflict):
@@ -345,6 +347,7 @@ def test_a_signed_session_refuses_edits_and_accepts_addenda(
         actor=personas.practitioner,
         session_id=session.pk,
         text="Lot HA-1 volume was 0.06 mL at point 2.",
+        secret=PASSWORD,
     )
     assert addendum.signed_by == personas.practitioner.user
     assert TreatmentSession.objects.get(pk=session.pk).notes == ""
@@ -356,9 +359,9 @@ def test_stock_decrements_exactly_once_when_signing_is_sent_twice(
     session = started(personas, plan)
     chart(personas, session, "HA-1", 10, volume="0.1")
     services.session_complete(actor=personas.practitioner, session_id=session.pk)
-    services.session_sign(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk, secret=PASSWORD)
     with pytest.raises(Conflict):
-        services.session_sign(actor=personas.practitioner, session_id=session.pk)
+        services.session_sign(actor=personas.practitioner, session_id=session.pk, secret=PASSWORD)
     assert lot("HA-1").quantity_remaining_ml == Decimal(19)
     assert StockMovement.objects.filter(kind="use").count() == 1
 
@@ -367,7 +370,7 @@ def test_the_previous_map_can_be_copied(personas: Personas, plan: TreatmentPlan)
     first = started(personas, plan)
     chart(personas, first, "HA-1", 4)
     services.session_complete(actor=personas.practitioner, session_id=first.pk)
-    services.session_sign(actor=personas.practitioner, session_id=first.pk)
+    services.session_sign(actor=personas.practitioner, session_id=first.pk, secret=PASSWORD)
     second = started(personas, plan)
     assert second.number == 2
     assert (
@@ -384,7 +387,7 @@ def test_the_course_has_an_end(personas: Personas, plan: TreatmentPlan) -> None:
     with pytest.raises(Conflict, match="still open"):
         services.session_create(actor=personas.nurse, plan_id=plan.pk)
     services.session_complete(actor=personas.practitioner, session_id=session.pk)
-    services.session_sign(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk, secret=PASSWORD)
     with pytest.raises(Conflict, match="All 1 sessions"):
         services.session_create(actor=personas.nurse, plan_id=plan.pk)
 
@@ -415,7 +418,7 @@ def _signed(personas: Personas, plan: TreatmentPlan, lot_number: str, **chart_ar
     session = started(personas, plan)
     chart(personas, session, lot_number, 5, **chart_args)
     services.session_complete(actor=personas.practitioner, session_id=session.pk)
-    services.session_sign(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk, secret=PASSWORD)
 
 
 def test_a_session_before_the_protocol_window_is_a_warning_not_a_block(
@@ -465,7 +468,9 @@ def test_two_simultaneous_sign_requests_take_the_stock_once(personas: Personas) 
         close_old_connections()
         try:
             barrier.wait()
-            services.session_sign(actor=personas.practitioner, session_id=session.pk)
+            services.session_sign(
+                actor=personas.practitioner, session_id=session.pk, secret=PASSWORD
+            )
             outcomes.append("signed")
         except Conflict:
             outcomes.append("refused")
@@ -541,8 +546,10 @@ def test_session_events_keep_the_audit_names_they_had_before_the_move(
     )
     chart(personas, session, "HA-1", 1)
     services.session_complete(actor=personas.practitioner, session_id=session.pk)
-    services.session_sign(actor=personas.practitioner, session_id=session.pk)
-    services.session_addendum_add(actor=personas.practitioner, session_id=session.pk, text="x")
+    services.session_sign(actor=personas.practitioner, session_id=session.pk, secret=PASSWORD)
+    services.session_addendum_add(
+        actor=personas.practitioner, session_id=session.pk, text="x", secret=PASSWORD
+    )
     types = set(
         audit_events(
             actor=personas.clinic_admin, filters=AuditFilter(patient_id=session.patient_id)

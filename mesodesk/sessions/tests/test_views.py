@@ -13,7 +13,7 @@ from django.utils.html import escape
 
 from mesodesk.catalog.models import Protocol
 from mesodesk.consent.tests.helpers import active_plan, sign_all, template
-from mesodesk.core.testing import Personas, logged_in_client, pdf_text
+from mesodesk.core.testing import PASSWORD, Personas, logged_in_client, pdf_text
 from mesodesk.notifications.models import OutboundEmail
 from mesodesk.sessions import services
 from mesodesk.sessions.models import InjectionPoint, TreatmentSession
@@ -82,7 +82,7 @@ def test_a_session_is_prepared_started_charted_and_signed_through_the_pages(
             headers={"HX-Request": "true"},
         )
     doctor.post(_action(session, "complete"), {"notes": "", "immediate_reactions": "None"})
-    doctor.post(_action(session, "sign"))
+    doctor.post(_action(session, "sign"), {"password": PASSWORD})
     session.refresh_from_db()
     assert session.status == "signed"
     assert lot("HA-1").quantity_remaining_ml == Decimal("19.85")
@@ -178,7 +178,7 @@ def test_a_signed_session_refuses_edits_through_the_page_and_accepts_an_addendum
     session = started(personas, plan)
     chart(personas, session, "HA-1", 2)
     services.session_complete(actor=personas.practitioner, session_id=session.pk)
-    services.session_sign(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk, secret=PASSWORD)
     client = logged_in_client(personas.practitioner)
     added = client.post(
         reverse("sessions:point_add", args=[session.pk]),
@@ -194,7 +194,10 @@ def test_a_signed_session_refuses_edits_through_the_page_and_accepts_an_addendum
     assert InjectionPoint.objects.count() == 2
     session.refresh_from_db()
     assert session.notes == ""
-    client.post(_action(session, "addendum"), {"text": "Bruise noted at the left cheek."})
+    client.post(
+        _action(session, "addendum"),
+        {"text": "Bruise noted at the left cheek.", "password": PASSWORD},
+    )
     page = client.get(reverse("sessions:session", args=[session.pk])).content.decode()
     assert "Bruise noted at the left cheek." in page
     assert "point-form" not in page
@@ -246,7 +249,7 @@ def test_a_nurse_prepares_but_cannot_chart_or_sign(personas: Personas, plan: Tre
         client.post(reverse("sessions:point_add", args=[session.pk]), _point(session)).status_code
         == 403
     )
-    client.post(_action(session, "sign"))
+    client.post(_action(session, "sign"), {"password": PASSWORD})
     session.refresh_from_db()
     assert session.status == "in_procedure"
 
@@ -291,7 +294,7 @@ def test_the_sessions_panel_keeps_a_constant_query_count_as_sessions_grow(
         assert client.get(url).status_code == 200
     chart(personas, first, "HA-1", 1)
     services.session_complete(actor=personas.practitioner, session_id=first.pk)
-    services.session_sign(actor=personas.practitioner, session_id=first.pk)
+    services.session_sign(actor=personas.practitioner, session_id=first.pk, secret=PASSWORD)
     services.session_create(actor=personas.nurse, plan_id=plan.pk, early_reason="In a test.")
     with CaptureQueriesContext(connection) as two:
         page = client.get(url).content.decode()
@@ -402,7 +405,7 @@ def test_the_plan_page_shows_the_course_and_offers_a_session_only_when_none_is_o
     assert "session 1 is open" in page
     chart(personas, session, "HA-1", 2)
     services.session_complete(actor=personas.practitioner, session_id=session.pk)
-    services.session_sign(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk, secret=PASSWORD)
     page = client.get(url).content.decode()
     assert "1 of 4 signed" in page
     assert "the next session is allowed on" in page  # 15 to 15 days: one date
@@ -417,7 +420,7 @@ def test_the_signed_record_shows_who_when_how_long_and_what_was_observed(
     services.session_complete(
         actor=personas.practitioner, session_id=session.pk, immediate_reactions="Mild erythema"
     )
-    services.session_sign(actor=personas.practitioner, session_id=session.pk)
+    services.session_sign(actor=personas.practitioner, session_id=session.pk, secret=PASSWORD)
     page = (
         logged_in_client(personas.nurse)
         .get(reverse("sessions:session", args=[session.pk]))
@@ -498,7 +501,7 @@ def test_the_page_keeps_a_constant_query_count_after_earlier_sessions(
         session = started(personas, plan)
         chart(personas, session, "HA-1", points)
         services.session_complete(actor=personas.practitioner, session_id=session.pk)
-        services.session_sign(actor=personas.practitioner, session_id=session.pk)
+        services.session_sign(actor=personas.practitioner, session_id=session.pk, secret=PASSWORD)
 
     def preparation_page_queries() -> int:
         session = prepared(personas, plan)
@@ -514,3 +517,26 @@ def test_the_page_keeps_a_constant_query_count_after_earlier_sessions(
     sign_one(10)
     sign_one(10)
     assert preparation_page_queries() == after_one
+
+
+def test_signing_the_session_in_the_page_asks_for_the_password(
+    personas: Personas, plan: TreatmentPlan
+) -> None:
+    session = started(personas, plan)
+    chart(personas, session, "HA-1", 1)
+    services.session_complete(actor=personas.practitioner, session_id=session.pk)
+    client = logged_in_client(personas.practitioner)
+    page = client.get(reverse("sessions:session", args=[session.pk])).content.decode()
+    assert 'name="password"' in page
+    wrong = client.post(_action(session, "sign"), {"password": "guess"}, follow=True)
+    assert "not right" in wrong.content.decode()
+    session.refresh_from_db()
+    assert session.status == "completed"
+    client.post(_action(session, "sign"), {"password": PASSWORD})
+    session.refresh_from_db()
+    assert session.status == "signed"
+    assert session.reauthenticated_at is not None
+    client.post(_action(session, "addendum"), {"text": "Bruise noted."})
+    assert not session.addenda.exists()
+    client.post(_action(session, "addendum"), {"text": "Bruise noted.", "password": PASSWORD})
+    assert session.addenda.get().reauthenticated_at is not None
