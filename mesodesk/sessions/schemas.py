@@ -169,7 +169,7 @@ class AddendumIn(InSchema):
     password: str = Field("", max_length=256, description="The signer's password or signing PIN.")
 
 
-class SessionSignIn(Schema):
+class SessionSignIn(InSchema):
     password: str = Field("", max_length=256, description="The signer's password or signing PIN.")
 
 

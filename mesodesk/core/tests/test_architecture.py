@@ -66,6 +66,8 @@ IMPORT_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("mesodesk.accounts.mfa", "audit"): "MFA enrolment and resets are audited security events.",
     ("mesodesk.accounts.mfa_passkey_urls", "audit"): "passkey registration is audited.",
     ("mesodesk.accounts.password_views", "audit"): "password changes are audited.",
+    ("mesodesk.accounts.kiosk", "audit"): "locking and unlocking the tablet are audited.",
+    ("mesodesk.accounts.reauth", "audit"): "a wrong password at a signature is audited.",
     ("mesodesk.core.testing", "accounts"): (
         "the named test personas are members of clinics; test support, not runtime code."
     ),

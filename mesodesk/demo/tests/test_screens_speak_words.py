@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from mesodesk.catalog.models import Protocol
 from mesodesk.consent.models import Consent, ConsentTemplate
+from mesodesk.consent.tests import helpers as consent_helpers
 from mesodesk.core.testing import PASSWORD, Personas, logged_in_client, pdf_text
 from mesodesk.knowledge.loader import KnowledgeBase, knowledge
 from mesodesk.patients.models import Patient
@@ -24,7 +25,7 @@ from mesodesk.patients.tests.intake_helpers import answers
 from mesodesk.screening.models import Screening
 from mesodesk.sessions import services as sessions
 from mesodesk.sessions.models import TreatmentSession
-from mesodesk.sessions.tests.helpers import chart, consented_plan, started
+from mesodesk.sessions.tests.helpers import chart, started
 from mesodesk.treatments.models import TreatmentPlan
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +112,17 @@ def _signed_session(personas: Personas, plan: TreatmentPlan) -> TreatmentSession
 
 
 def demo_workflow_documents(personas: Personas) -> list[Document]:
-    plan = consented_plan(personas)
+    # The patient's consent page is read before they sign: once a valid consent covers the
+    # plan, the tablet is no longer offered it (issue 9, item 15).
+    consent_helpers.template(personas.practitioner)
+    plan = consent_helpers.active_plan(personas)
+    to_sign = _page(
+        logged_in_client(personas.practitioner),
+        "consent to sign",
+        reverse("consent:sign", args=[plan.pk]),
+        patient_facing=True,
+    )
+    consent_helpers.sign_all(personas.nurse, plan, countersigner=personas.practitioner)
     session = _signed_session(personas, plan)
     patient = Patient.objects.get(pk=plan.patient_id)
     consent = Consent.objects.get(plan=plan)
@@ -159,9 +170,7 @@ def demo_workflow_documents(personas: Personas) -> list[Document]:
             patient_facing=True,
         ),
         _page(staff, "consent panel", reverse("consent:plan_panel", args=[plan.pk])),
-        _page(
-            staff, "consent to sign", reverse("consent:sign", args=[plan.pk]), patient_facing=True
-        ),
+        to_sign,
         _page(staff, "signed consent", reverse("consent:detail", args=[consent.pk])),
         # The frozen record copy: its identifiers (text SHA-256, versions) sit in the footer.
         _page(staff, "consent PDF", reverse("consent:pdf", args=[consent.pk])),
