@@ -36,7 +36,7 @@ from mesodesk.consent.services import (
     consent_template_create,
     consent_template_publish,
 )
-from mesodesk.core.testing import adult_patient_data
+from mesodesk.core.testing import adult_patient_data, mark_mfa_verified
 from mesodesk.demo.seed import DEMO_PASSWORD
 from mesodesk.knowledge.loader import knowledge
 from mesodesk.knowledge.selectors import clinic_knowledge
@@ -95,7 +95,12 @@ def ensure_catalog(membership: Membership) -> None:
 def session_in_procedure(membership: Membership) -> TreatmentSession:
     ensure_catalog(membership)
     actor = actor_for_membership(membership)
-    patient = patient_create(actor=actor, data={**adult_patient_data(), "weight_kg": Decimal(70)})
+    # Each run registers its own bench patient under the same name: a second chart on purpose.
+    patient = patient_create(
+        actor=actor,
+        data={**adult_patient_data(), "weight_kg": Decimal(70)},
+        duplicate_reason="A fresh benchmark patient for this run.",
+    )
     for code in knowledge().conditions:
         if code != "other":
             condition_record(
@@ -169,7 +174,9 @@ def chart(membership: Membership, session: TreatmentSession, count: int) -> None
                 "x": 250 + index % 20,
                 "y": 260 + index // 20,
                 "lot_id": lot.pk,
+                # Below the clinic's usual 0.01 mL per injection: the clinician confirms it.
                 "volume_ml": "0.005",
+                "confirm_volume": True,
             },
         )
 
@@ -203,6 +210,7 @@ def measure_point_add(client: Client, session: TreatmentSession, lot_id: str) ->
                     "kind": "point",
                     "lot": lot_id,
                     "volume_ml": "0.005",
+                    "confirm_volume": "on",
                     "view": "face_front",
                     "region": "forehead",
                     "side": "",
@@ -229,6 +237,8 @@ def main() -> None:
     browser_session = client.session
     browser_session[ACTIVE_CLINIC_KEY] = str(membership.clinic_id)
     browser_session.save()
+    # Past the second log-in step, as the practitioner's code would take them (MFA).
+    mark_mfa_verified(client, membership.user)
 
     session = session_in_procedure(membership)
     url = f"/plans/sessions/{session.pk}/"
