@@ -14,7 +14,7 @@ from mesodesk.patients.choices import (
     MedicationStatus,
     VerificationStatus,
 )
-from mesodesk.patients.fields import INTAKE_LINK_TTL_HOURS
+from mesodesk.patients.fields import DEMOGRAPHIC_FIELDS, INTAKE_LINK_TTL_HOURS
 from mesodesk.patients.models import Allergy, Condition, Medication, Patient
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -32,18 +32,7 @@ def scale_help(code: str) -> str:
 class DemographicsForm(forms.ModelForm[Patient]):
     class Meta:
         model = Patient
-        fields = [
-            "given_name",
-            "family_name",
-            "date_of_birth",
-            "sex",
-            "email",
-            "phone",
-            "address",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-            "emergency_contact_relationship",
-        ]
+        fields = list(DEMOGRAPHIC_FIELDS)
         widgets = {"date_of_birth": DATE, "address": forms.Textarea(attrs={"rows": 2})}
 
 

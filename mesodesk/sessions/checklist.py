@@ -90,7 +90,7 @@ def session_checklist(
     items.append(
         ChecklistItem(
             "screening",
-            "Today's screening not contraindicated (or overridden)",
+            "Today's screening neither contraindicated nor incomplete (or overridden)",
             screening_ok,
             True,
             detail,

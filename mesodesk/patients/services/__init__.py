@@ -4,8 +4,8 @@ submissions live in `services.intake`.
 
 from __future__ import annotations
 
+from mesodesk.patients.fields import DEMOGRAPHIC_FIELDS
 from mesodesk.patients.services.records import (
-    DEMOGRAPHIC_FIELDS,
     PatientRecord,
     PossibleDuplicates,
     allergy_record,

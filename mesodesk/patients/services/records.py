@@ -31,6 +31,7 @@ from mesodesk.core.errors import Conflict, FieldErrors, ObjectId
 from mesodesk.core.lookups import get_in_clinic
 from mesodesk.knowledge.selectors import clinic_knowledge
 from mesodesk.patients.choices import ClinicalStatus, FactSource, VerificationStatus
+from mesodesk.patients.fields import DEMOGRAPHIC_FIELDS
 from mesodesk.patients.models import Allergy, Condition, HistoryItem, Medication, Patient
 from mesodesk.patients.selectors import (
     PossibleDuplicate,
@@ -40,18 +41,6 @@ from mesodesk.patients.selectors import (
 from mesodesk.patients.signals import notify_history_changed
 from mesodesk.patients.validators import name_key, phone_key
 
-DEMOGRAPHIC_FIELDS = (
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "sex",
-    "email",
-    "phone",
-    "address",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "emergency_contact_relationship",
-)
 CLINICAL_PROFILE_FIELDS = (
     "medications_reviewed_on",
     "allergies_reviewed_on",
