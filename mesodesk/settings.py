@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "mesodesk.treatments",
     "mesodesk.consent",
     "mesodesk.sessions",
+    "mesodesk.scheduling",
     "mesodesk.demo",
 ]
 

@@ -36,6 +36,9 @@ class Capability(StrEnum):
     SESSION_PREPARE = "session.prepare"  # create sessions, checklist, aftercare sending
     SESSION_PERFORM = "session.perform"  # start, chart, complete, sign, addenda
     BREAK_GLASS_REVIEW = "break_glass.review"  # sign off emergency chart access
+    SCHEDULE_VIEW = "schedule.view"  # the calendar and the day's list (no clinical detail)
+    APPOINTMENT_BOOK = "appointment.book"  # book, move, confirm and cancel appointments
+    SCHEDULE_MANAGE = "schedule.manage"  # rooms, working hours, absences, appointment types
 
 
 _CLINICAL = {
@@ -49,6 +52,8 @@ _CLINICAL = {
     Capability.PLAN_VIEW,
     Capability.SESSION_CHECK_IN,
     Capability.SESSION_PREPARE,
+    Capability.SCHEDULE_VIEW,
+    Capability.APPOINTMENT_BOOK,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -69,6 +74,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.PATIENT_EDIT,
             Capability.INTAKE_SEND,
             Capability.SESSION_CHECK_IN,
+            Capability.SCHEDULE_VIEW,
+            Capability.APPOINTMENT_BOOK,
         }
     ),
     Role.CLINIC_ADMIN: frozenset(
@@ -79,6 +86,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.CATALOG_VIEW,
             Capability.CATALOG_MANAGE,
             Capability.STOCK_MANAGE,
+            Capability.SCHEDULE_VIEW,
+            Capability.APPOINTMENT_BOOK,
+            Capability.SCHEDULE_MANAGE,
         }
     ),
     Role.AUDITOR: frozenset(

@@ -32,6 +32,9 @@ class TreatmentSession(BaseModel):
     status = models.CharField(
         max_length=16, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
     )
+    scheduled_at = models.DateTimeField(
+        null=True, blank=True, help_text="The appointment's start, for a session made at check-in."
+    )
     checked_in_at = models.DateTimeField(null=True, blank=True)
     facts_reconfirmed_at = models.DateTimeField(null=True, blank=True)
     facts_reconfirmed_by = models.ForeignKey(

@@ -37,6 +37,14 @@ def plans_for(actor: Actor) -> QuerySet[TreatmentPlan]:
     )
 
 
+def plans_for_scheduling(actor: Actor) -> QuerySet[TreatmentPlan]:
+    """Plans as booking and check-in see them (front desk included): the course's shape
+    (protocol, sessions, windows), never its mix. Callers show no clinical detail from it."""
+    if not (actor.can(Capability.APPOINTMENT_BOOK) or actor.can(Capability.SESSION_CHECK_IN)):
+        actor.require(Capability.APPOINTMENT_BOOK)
+    return TreatmentPlan.objects.filter(clinic=actor.clinic).select_related("patient", "protocol")
+
+
 def plans_of_patient(*, actor: Actor, patient_id: ObjectId) -> QuerySet[TreatmentPlan]:
     """A patient's plans (the API list, the chart's plan panel); the read is audited."""
     plans = plans_for(actor).filter(patient_id=patient_id).order_by("-created_at")

@@ -42,6 +42,8 @@ APP_RANK: dict[str, int] = {
     "outcomes": 12,
     "registry": 13,
     "interop": 13,
+    # home: each role's "today" page, reading every app below it; nothing imports it.
+    "home": 13,
     "demo": 14,
 }
 

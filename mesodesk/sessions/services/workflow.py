@@ -50,7 +50,7 @@ from mesodesk.sessions.services.aftercare import aftercare_generate
 from mesodesk.treatments.choices import PlanStatus
 from mesodesk.treatments.models import TreatmentPlan
 from mesodesk.treatments.progress import NextWindow
-from mesodesk.treatments.selectors import plan_ingredients, plans_for
+from mesodesk.treatments.selectors import plan_ingredients, plans_for, plans_for_scheduling
 
 TRANSITIONS = {
     "check_in": ([SessionStatus.SCHEDULED], SessionStatus.CHECKED_IN),
@@ -83,16 +83,27 @@ def _move(
     )
 
 
-def session_create(*, actor: Actor, plan_id: ObjectId, early_reason: str = "") -> TreatmentSession:
+def session_create(
+    *,
+    actor: Actor,
+    plan_id: ObjectId,
+    early_reason: str = "",
+    scheduled_at: dt.datetime | None = None,
+    check_in: bool = False,
+) -> TreatmentSession:
     """The plan's next session. The plan must be active, its consent not withdrawn, the
     course not finished, and no other session of the plan open. Before the course's window
-    it needs `early_reason` (kept on the record); after the window it is flagged late."""
-    actor.require(Capability.SESSION_PREPARE)
+    it needs `early_reason` (kept on the record); after the window it is flagged late.
+
+    With `check_in`, the session is made by checking in its appointment (front desk may do
+    that): it starts checked in, and its timing is judged on `scheduled_at`'s clinic date."""
+    actor.require(Capability.SESSION_CHECK_IN if check_in else Capability.SESSION_PREPARE)
     early_reason = early_reason.strip()
     if len(early_reason) > 2000:
         raise FieldErrors.single("early_reason", "Keep the reason under 2000 characters.")
     with transaction.atomic():
-        plan = get_in_clinic(plans_for(actor).select_for_update(of=("self",)), plan_id)
+        plans = plans_for_scheduling(actor) if check_in else plans_for(actor)
+        plan = get_in_clinic(plans.select_for_update(of=("self",)), plan_id)
         if plan.status != PlanStatus.ACTIVE:
             raise Conflict("Sessions are only for an active plan.")
         consent = consent_state(plan)
@@ -106,8 +117,12 @@ def session_create(*, actor: Actor, plan_id: ObjectId, early_reason: str = "") -
         if len(signed) >= planned:
             raise Conflict(f"All {planned} sessions of the course are done.")
         window = plan_course(plan, sessions, actor.clinic.zone).window
-        timing = _timing(window, actor.today(), early_reason)
+        day = scheduled_at.astimezone(actor.clinic.zone).date() if scheduled_at else actor.today()
+        timing = _timing(window, day, early_reason)
         session = TreatmentSession.objects.create(
+            status=SessionStatus.CHECKED_IN if check_in else SessionStatus.SCHEDULED,
+            scheduled_at=scheduled_at,
+            checked_in_at=timezone.now() if check_in else None,
             clinic=actor.clinic,
             plan=plan,
             patient=plan.patient,
@@ -126,6 +141,7 @@ def session_create(*, actor: Actor, plan_id: ObjectId, early_reason: str = "") -
             changes={
                 "number": [None, session.number],
                 "timing": [None, timing],
+                **({"status": [None, SessionStatus.CHECKED_IN]} if check_in else {}),
                 **({"timing_reason": [None, early_reason]} if session.timing_reason else {}),
             },
         )
